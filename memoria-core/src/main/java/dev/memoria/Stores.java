@@ -1,0 +1,132 @@
+package dev.memoria;
+
+import dev.memoria.inmemory.InMemoryStores;
+import dev.memoria.memory.EventQuery;
+import dev.memoria.memory.MemoryEvent;
+import dev.memoria.memory.MemoryStore;
+import dev.memoria.run.Run;
+import dev.memoria.run.RunRef;
+import dev.memoria.run.RunStore;
+import dev.memoria.session.SessionStore;
+import dev.memoria.spi.Checks;
+import dev.memoria.spi.StoreProvider;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.ServiceLoader;
+import java.util.Set;
+
+/**
+ * One backend's three stores, or a mix of stores from several backends.
+ *
+ * <pre>{@code
+ * try (Stores stores = Stores.open("sqlite:./memoria.db")) {
+ *     Session s = stores.sessions().create(NewSession.forUser("ada"));
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. Close it when done: it releases what the backend opened (files, connections),
+ * never a resource the caller passed in.
+ */
+public interface Stores extends AutoCloseable {
+    /** @return the session store */
+    SessionStore sessions();
+
+    /** @return the run store; its {@code create} checks the session (X2) */
+    RunStore runs();
+
+    /** @return the memory store */
+    MemoryStore memory();
+
+    /**
+     * Removes a session, its runs and their events: events first, then runs, then the session,
+     * so that an interrupted purge leaves nothing unreachable and a second call finishes it (X1).
+     * Idempotent: purging an unknown session does nothing.
+     *
+     * @param sessionId the session
+     */
+    default void purgeSession(String sessionId) {
+        Checks.id(sessionId, "sessionId");
+        for (Run run : runs().listBySession(sessionId)) {
+            memory().delete(run.ref());
+            runs().delete(run.id());
+        }
+        // events whose run record was never created, or lives elsewhere
+        while (true) {
+            List<MemoryEvent> left = memory().read(EventQuery.session(sessionId).limit(Limits.MAX_PAGE_SIZE)).items();
+            if (left.isEmpty()) {
+                break;
+            }
+            Set<RunRef> refs = new LinkedHashSet<>();
+            left.forEach(e -> refs.add(e.run()));
+            refs.forEach(memory()::delete);
+        }
+        sessions().delete(sessionId);
+    }
+
+    /** Releases what the backend opened. Closing twice does nothing. */
+    @Override
+    void close();
+
+    /**
+     * Combines three stores, for example sessions in PostgreSQL and memory in MongoDB. The
+     * result's run store checks, before each create, that the session exists and is active in
+     * {@code sessions} (X2). Closing the result closes nothing: the caller owns the parts.
+     *
+     * @param sessions the session store
+     * @param runs the run store
+     * @param memory the memory store
+     * @return the combined stores
+     */
+    static Stores of(SessionStore sessions, RunStore runs, MemoryStore memory) {
+        return of(sessions, runs, memory, () -> { });
+    }
+
+    /**
+     * Like {@link #of(SessionStore, RunStore, MemoryStore)}, with what to do on close; for
+     * backends that own resources.
+     *
+     * @param sessions the session store
+     * @param runs the run store
+     * @param memory the memory store
+     * @param onClose called once, on the first close
+     * @return the combined stores
+     */
+    static Stores of(SessionStore sessions, RunStore runs, MemoryStore memory, AutoCloseable onClose) {
+        return new ComposedStores(sessions, runs, memory, onClose);
+    }
+
+    /** @return new, empty, thread-safe in-memory stores on the system clock */
+    static Stores inMemory() {
+        return InMemoryStores.create();
+    }
+
+    /**
+     * Opens stores from a URI through the {@link StoreProvider}s on the class path:
+     * {@code memory:} (core), {@code sqlite:path} and {@code jdbc:postgresql://…}
+     * ({@code memoria-jdbc}), {@code mongodb://host/db} ({@code memoria-mongodb}).
+     *
+     * @param uri where the stores are
+     * @return the stores; the caller closes them
+     * @throws IllegalArgumentException if no provider opens the URI, naming those that exist
+     */
+    static Stores open(String uri) {
+        Objects.requireNonNull(uri, "uri");
+        if (uri.isBlank()) {
+            throw new IllegalArgumentException("uri: must not be blank");
+        }
+        List<String> schemes = new ArrayList<>();
+        for (StoreProvider provider : ServiceLoader.load(StoreProvider.class, Stores.class.getClassLoader())) {
+            if (provider.supports(uri)) {
+                return provider.open(uri);
+            }
+            schemes.addAll(provider.schemes());
+        }
+        int colon = uri.indexOf(':');
+        String scheme = colon < 0 ? uri : uri.substring(0, colon + 1);
+        throw new IllegalArgumentException("uri: no store provider for '" + Checks.shorten(scheme)
+                + "'; available: " + String.join(", ", schemes)
+                + " (add memoria-jdbc or memoria-mongodb to the class path for the others)");
+    }
+}

@@ -1,0 +1,254 @@
+package dev.memoria.inmemory;
+
+import dev.memoria.ConflictException;
+import dev.memoria.Page;
+import dev.memoria.memory.Event;
+import dev.memoria.memory.EventQuery;
+import dev.memoria.memory.MemoryEvent;
+import dev.memoria.memory.MemoryStore;
+import dev.memoria.memory.Snapshot;
+import dev.memoria.run.RunRef;
+import dev.memoria.spi.Checks;
+import dev.memoria.spi.Cursors;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One lock per run's log: appends to one run are serialised, so sequences are assigned and made
+ * visible in order (M5, M6); appends to different runs do not wait for each other.
+ */
+final class InMemoryMemoryStore implements MemoryStore {
+    static final Comparator<MemoryEvent> SESSION_ORDER = Comparator.comparing(MemoryEvent::timestamp)
+            .thenComparing(e -> e.run().runId()).thenComparingLong(MemoryEvent::sequence);
+
+    private final Clock clock;
+    private final ConcurrentHashMap<String, RunLog> logs = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Set<String>> runsBySession = new ConcurrentHashMap<>();
+    /** Events looked at by reads: lets the contract kit show that reads do not scan whole runs (M7). */
+    final AtomicLong eventsExamined = new AtomicLong();
+
+    InMemoryMemoryStore(Clock clock) {
+        this.clock = clock;
+    }
+
+    private static final class RunLog {
+        final RunRef ref;
+        final List<MemoryEvent> events = new ArrayList<>();
+        final Map<String, MemoryEvent> byKey = new HashMap<>();
+        boolean deleted;
+
+        RunLog(RunRef ref) {
+            this.ref = ref;
+        }
+    }
+
+    @Override
+    public Snapshot load(RunRef run) {
+        Objects.requireNonNull(run, "run");
+        RunLog log = logs.get(run.runId());
+        if (log == null) {
+            return new Snapshot(run, List.of());
+        }
+        synchronized (log) {
+            eventsExamined.addAndGet(log.events.size());
+            return new Snapshot(run, List.copyOf(log.events));
+        }
+    }
+
+    @Override
+    public List<MemoryEvent> append(RunRef run, List<Event> events) {
+        return append(run, -1, events);
+    }
+
+    @Override
+    public List<MemoryEvent> appendAfter(RunRef run, long expectedLastSequence, List<Event> events) {
+        if (expectedLastSequence < 0) {
+            throw new IllegalArgumentException("expectedLastSequence: must not be negative, got " + expectedLastSequence);
+        }
+        return append(run, expectedLastSequence, events);
+    }
+
+    private List<MemoryEvent> append(RunRef run, long expected, List<Event> events) {
+        Objects.requireNonNull(run, "run");
+        List<Event> batch = Checks.events(events);
+        if (batch.isEmpty() && expected < 0) {
+            return List.of();
+        }
+        while (true) {
+            RunLog log = logs.computeIfAbsent(run.runId(), id -> new RunLog(run));
+            synchronized (log) {
+                if (log.deleted) {
+                    continue; // a concurrent delete detached this log; start a fresh one
+                }
+                return appendLocked(log, run, expected, batch);
+            }
+        }
+    }
+
+    private List<MemoryEvent> appendLocked(RunLog log, RunRef run, long expected, List<Event> batch) {
+        if (!log.ref.equals(run)) {
+            throw new ConflictException("run " + Checks.shorten(run.runId()) + " belongs to session "
+                    + Checks.shorten(log.ref.sessionId()) + " and agent " + Checks.shorten(log.ref.agentId())
+                    + ", not to " + run);
+        }
+        // M3: every key is checked before anything is written, so a conflict writes nothing
+        List<MemoryEvent> existing = new ArrayList<>(batch.size());
+        boolean allExisting = true;
+        for (Event e : batch) {
+            MemoryEvent stored = log.byKey.get(e.key());
+            if (stored != null && !e.sameContentAs(stored)) {
+                throw keyConflict(run, e);
+            }
+            existing.add(stored);
+            allExisting &= stored != null;
+        }
+        long last = log.events.size();
+        if (expected >= 0 && last != expected && !(allExisting && !batch.isEmpty())) {
+            throw ConflictException.sequenceMoved(run.runId(), expected, last);
+        }
+        Instant now = clock.instant();
+        List<MemoryEvent> result = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            if (existing.get(i) != null) {
+                result.add(existing.get(i));
+                continue;
+            }
+            Event e = batch.get(i);
+            MemoryEvent stored = new MemoryEvent(run, ++last, e.key(), e.type(),
+                    e.timestamp() == null ? now : e.timestamp(), e.data(), e.labels());
+            log.events.add(stored);
+            log.byKey.put(e.key(), stored);
+            result.add(stored);
+        }
+        if (!log.events.isEmpty()) {
+            runsBySession.computeIfAbsent(run.sessionId(), s -> ConcurrentHashMap.newKeySet()).add(run.runId());
+        }
+        return Collections.unmodifiableList(result);
+    }
+
+    static ConflictException keyConflict(RunRef run, Event e) {
+        return new ConflictException("run " + Checks.shorten(run.runId()) + " already holds key '"
+                + Checks.shorten(e.key()) + "' with other content (an idempotency key names one event)");
+    }
+
+    @Override
+    public Page<MemoryEvent> read(EventQuery query) {
+        Objects.requireNonNull(query, "query");
+        return query.isSessionScope() ? readSession(query) : readRun(query);
+    }
+
+    private Page<MemoryEvent> readRun(EventQuery query) {
+        long after = query.afterSequence();
+        if (query.cursor() != null) {
+            after = Math.max(after, parseLong(Cursors.decode(query.cursor(), "run-events", query.scope(), 1).get(0)));
+        }
+        RunLog log = logs.get(query.run().runId());
+        if (log == null || !log.ref.equals(query.run())) {
+            return new Page<>(List.of(), null);
+        }
+        List<MemoryEvent> found = new ArrayList<>();
+        synchronized (log) {
+            List<MemoryEvent> events = log.events;
+            int examined = 0;
+            if (query.isLatest()) {
+                for (int i = events.size() - 1; i >= after && found.size() < query.limit(); i--) {
+                    examined++;
+                    if (query.matchesType(events.get(i))) {
+                        found.add(events.get(i));
+                    }
+                }
+                eventsExamined.addAndGet(examined);
+                Collections.reverse(found);
+                return new Page<>(found, null);
+            }
+            for (int i = (int) Math.min(after, events.size()); i < events.size() && found.size() <= query.limit(); i++) {
+                examined++;
+                if (query.matchesType(events.get(i))) {
+                    found.add(events.get(i));
+                }
+            }
+            eventsExamined.addAndGet(examined);
+        }
+        return Paging.page(found, query.limit(),
+                last -> Cursors.encode("run-events", query.scope(), Long.toString(last.sequence())));
+    }
+
+    private Page<MemoryEvent> readSession(EventQuery query) {
+        MemoryEvent from = null;
+        if (query.cursor() != null) {
+            List<String> key = Cursors.decode(query.cursor(), "session-events", query.scope(), 3);
+            from = new MemoryEvent(new RunRef("cursor", "cursor", key.get(1)), parseLong(key.get(2)), "cursor",
+                    dev.memoria.memory.EventType.USER_MESSAGE, Instant.ofEpochMilli(parseLong(key.get(0))), null, null);
+        }
+        List<MemoryEvent> all = new ArrayList<>();
+        for (String runId : runsBySession.getOrDefault(query.sessionId(), Set.of())) {
+            RunLog log = logs.get(runId);
+            if (log == null) {
+                continue;
+            }
+            synchronized (log) {
+                if (log.ref.sessionId().equals(query.sessionId())) {
+                    eventsExamined.addAndGet(log.events.size());
+                    for (MemoryEvent e : log.events) {
+                        if (query.matchesType(e)) {
+                            all.add(e);
+                        }
+                    }
+                }
+            }
+        }
+        all.sort(SESSION_ORDER);
+        if (query.isLatest()) {
+            return new Page<>(all.subList(Math.max(0, all.size() - query.limit()), all.size()), null);
+        }
+        MemoryEvent start = from;
+        List<MemoryEvent> page = all.stream().filter(e -> start == null || SESSION_ORDER.compare(e, start) > 0)
+                .limit(query.limit() + 1L).toList();
+        return Paging.page(page, query.limit(), last -> Cursors.encode("session-events", query.scope(),
+                Long.toString(last.timestamp().toEpochMilli()), last.run().runId(), Long.toString(last.sequence())));
+    }
+
+    private static long parseLong(String s) {
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("cursor: invalid, unsupported cursor format");
+        }
+    }
+
+    @Override
+    public long delete(RunRef run) {
+        Objects.requireNonNull(run, "run");
+        RunLog log = logs.get(run.runId());
+        if (log == null) {
+            return 0;
+        }
+        synchronized (log) {
+            if (log.deleted || !log.ref.sessionId().equals(run.sessionId())) {
+                return 0;
+            }
+            log.deleted = true;
+            logs.remove(run.runId(), log);
+            Set<String> ofSession = runsBySession.get(run.sessionId());
+            if (ofSession != null) {
+                ofSession.remove(run.runId());
+            }
+            return log.events.size();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "InMemoryMemoryStore[" + logs.size() + " runs]";
+    }
+}

@@ -1,0 +1,112 @@
+package dev.memoria.inmemory;
+
+import dev.memoria.AlreadyExistsException;
+import dev.memoria.ConflictException;
+import dev.memoria.Ids;
+import dev.memoria.NotFoundException;
+import dev.memoria.Page;
+import dev.memoria.SessionEndedException;
+import dev.memoria.session.NewSession;
+import dev.memoria.session.Session;
+import dev.memoria.session.SessionFilter;
+import dev.memoria.session.SessionStatus;
+import dev.memoria.session.SessionStore;
+import dev.memoria.spi.Checks;
+import dev.memoria.spi.Cursors;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+final class InMemorySessionStore implements SessionStore {
+    static final Comparator<Session> NEWEST_FIRST =
+            Comparator.comparing(Session::createdAt).thenComparing(Session::id).reversed();
+
+    private final Clock clock;
+    private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
+
+    InMemorySessionStore(Clock clock) {
+        this.clock = clock;
+    }
+
+    @Override
+    public Session create(NewSession spec) {
+        Objects.requireNonNull(spec, "spec");
+        Instant now = clock.instant();
+        String id = spec.id() == null ? Ids.next() : spec.id();
+        Session session = new Session(id, spec.userId(), SessionStatus.ACTIVE, now, now, null, spec.labels(),
+                spec.metadata(), 1);
+        if (sessions.putIfAbsent(id, session) != null) {
+            throw new AlreadyExistsException("session", id);
+        }
+        return session;
+    }
+
+    @Override
+    public Optional<Session> get(String id) {
+        return Optional.ofNullable(sessions.get(Checks.id(id, "id")));
+    }
+
+    @Override
+    public Session update(Session changed) {
+        Objects.requireNonNull(changed, "changed");
+        Session stored = sessions.compute(changed.id(), (id, current) -> {
+            if (current == null) {
+                throw new NotFoundException("session", id);
+            }
+            if (current.status() == SessionStatus.ENDED) {
+                throw new SessionEndedException(id);
+            }
+            if (current.version() != changed.version()) {
+                throw ConflictException.staleVersion("session", id, changed.version(), current.version());
+            }
+            Instant now = clock.instant();
+            Instant endedAt = changed.status() == SessionStatus.ENDED ? now : null;
+            return new Session(id, changed.userId(), changed.status(), current.createdAt(), now, endedAt,
+                    changed.labels(), changed.metadata(), current.version() + 1);
+        });
+        return stored;
+    }
+
+    @Override
+    public Page<Session> list(SessionFilter filter) {
+        Objects.requireNonNull(filter, "filter");
+        Session after = null;
+        if (filter.cursor() != null) {
+            List<String> key = Cursors.decode(filter.cursor(), "sessions", filter.scope(), 2);
+            after = positionOf(key.get(0), key.get(1));
+        }
+        Session from = after;
+        List<Session> matching = sessions.values().stream()
+                .filter(filter::matches)
+                .filter(s -> from == null || NEWEST_FIRST.compare(s, from) > 0)
+                .sorted(NEWEST_FIRST)
+                .limit(filter.limit() + 1L)
+                .toList();
+        return Paging.page(matching, filter.limit(),
+                last -> Cursors.encode("sessions", filter.scope(), Long.toString(last.createdAt().toEpochMilli()), last.id()));
+    }
+
+    private static Session positionOf(String createdMillis, String id) {
+        Instant at;
+        try {
+            at = Instant.ofEpochMilli(Long.parseLong(createdMillis));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("cursor: invalid, unsupported cursor format");
+        }
+        return new Session(id, null, SessionStatus.ACTIVE, at, at, null, null, null, 0);
+    }
+
+    @Override
+    public boolean delete(String id) {
+        return sessions.remove(Checks.id(id, "id")) != null;
+    }
+
+    @Override
+    public String toString() {
+        return "InMemorySessionStore[" + sessions.size() + " sessions]";
+    }
+}

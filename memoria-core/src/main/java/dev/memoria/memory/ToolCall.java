@@ -1,0 +1,13 @@
+package dev.memoria.memory;
+
+import java.util.Map;
+
+/**
+ * The typed view of a TOOL_CALL event's data, from {@link MemoryEvent#toolCall()}.
+ *
+ * @param callId pairs the call with its result
+ * @param tool the tool's name
+ * @param arguments the call's JSON arguments
+ */
+public record ToolCall(String callId, String tool, Map<String, Object> arguments) {
+}

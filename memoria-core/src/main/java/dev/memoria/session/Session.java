@@ -1,0 +1,119 @@
+package dev.memoria.session;
+
+import dev.memoria.Limits;
+import dev.memoria.spi.Checks;
+import dev.memoria.spi.Json;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A conversation: who it is with, whether it is still open, and free-form labels and metadata.
+ * Immutable; timestamps are kept at millisecond precision.
+ *
+ * <p>To change a session, derive a copy with a {@code with...} method and pass it to
+ * {@link SessionStore#update(Session)}, which checks {@link #version()}.
+ *
+ * @param id the session's id
+ * @param userId the user it belongs to, or null
+ * @param status ACTIVE or ENDED
+ * @param createdAt when it was created
+ * @param updatedAt when it last changed
+ * @param endedAt when it ended, or null while ACTIVE
+ * @param labels short string tags, filterable in {@link SessionFilter}
+ * @param metadata JSON values (see {@link dev.memoria.spi.Json})
+ * @param version incremented by every update, for optimistic concurrency
+ */
+public record Session(String id, String userId, SessionStatus status, Instant createdAt, Instant updatedAt,
+                      Instant endedAt, Map<String, String> labels, Map<String, Object> metadata, long version) {
+
+    /** Checks every field and copies the maps. */
+    public Session {
+        Checks.id(id, "id");
+        Checks.optionalId(userId, "userId");
+        Objects.requireNonNull(status, "status");
+        createdAt = Objects.requireNonNull(createdAt, "createdAt").truncatedTo(ChronoUnit.MILLIS);
+        updatedAt = Objects.requireNonNull(updatedAt, "updatedAt").truncatedTo(ChronoUnit.MILLIS);
+        endedAt = endedAt == null ? null : endedAt.truncatedTo(ChronoUnit.MILLIS);
+        labels = Checks.labels(labels, "labels");
+        metadata = Json.copyOf(metadata, "metadata", Limits.MAX_METADATA_BYTES);
+        if (version < 0) {
+            throw new IllegalArgumentException("version: must not be negative, got " + version);
+        }
+    }
+
+    /** @return whether the session is ACTIVE */
+    public boolean isActive() {
+        return status == SessionStatus.ACTIVE;
+    }
+
+    /**
+     * @param userId the new user, or null
+     * @return a copy with another user
+     */
+    public Session withUserId(String userId) {
+        return new Session(id, userId, status, createdAt, updatedAt, endedAt, labels, metadata, version);
+    }
+
+    /**
+     * @param status the new status; ENDED ends the session for good
+     * @return a copy with another status
+     */
+    public Session withStatus(SessionStatus status) {
+        return new Session(id, userId, status, createdAt, updatedAt, endedAt, labels, metadata, version);
+    }
+
+    /** @return a copy that is ENDED */
+    public Session ended() {
+        return withStatus(SessionStatus.ENDED);
+    }
+
+    /**
+     * @param labels the new labels, replacing all
+     * @return a copy with other labels
+     */
+    public Session withLabels(Map<String, String> labels) {
+        return new Session(id, userId, status, createdAt, updatedAt, endedAt, labels, metadata, version);
+    }
+
+    /**
+     * @param key a label key
+     * @param value its value
+     * @return a copy with one label added or replaced
+     */
+    public Session withLabel(String key, String value) {
+        Map<String, String> copy = new LinkedHashMap<>(labels);
+        copy.put(key, value);
+        return withLabels(copy);
+    }
+
+    /**
+     * @param metadata the new metadata, replacing all
+     * @return a copy with other metadata
+     */
+    public Session withMetadata(Map<String, ?> metadata) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> m = (Map<String, Object>) metadata;
+        return new Session(id, userId, status, createdAt, updatedAt, endedAt, labels, m, version);
+    }
+
+    /**
+     * @param key a metadata key
+     * @param value a JSON value
+     * @return a copy with one metadata entry added or replaced
+     */
+    public Session withMetadata(String key, Object value) {
+        Map<String, Object> copy = new LinkedHashMap<>(metadata);
+        copy.put(key, value);
+        return withMetadata(copy);
+    }
+
+    @Override
+    public String toString() {
+        return "Session[" + id + (userId == null ? "" : ", user " + Checks.shorten(userId)) + ", " + status
+                + ", v" + version + ", created " + createdAt + ", " + labels.size() + " labels, "
+                + metadata.size() + " metadata keys]";
+    }
+}

@@ -1,0 +1,184 @@
+package dev.memoria.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.memoria.SessionEndedException;
+import dev.memoria.memory.Event;
+import dev.memoria.memory.EventQuery;
+import dev.memoria.memory.EventType;
+import dev.memoria.memory.MemoryEvent;
+import dev.memoria.run.NewRun;
+import dev.memoria.run.Run;
+import dev.memoria.run.RunFilter;
+import dev.memoria.run.RunStatus;
+import dev.memoria.runtime.Agent;
+import dev.memoria.runtime.AgentRuntime;
+import dev.memoria.runtime.CalculatorAgent;
+import dev.memoria.runtime.RunResult;
+import dev.memoria.runtime.Turn;
+import dev.memoria.session.Session;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Contracts A1–A4 of the agent runtime on a backend's stores. Extend it and implement
+ * {@link #newStores(java.time.Clock)}.
+ */
+public abstract class RuntimeContract extends ContractSupport {
+    private AgentRuntime runtime;
+
+    @BeforeEach
+    final void createRuntime() {
+        runtime = AgentRuntime.builder(stores).clock(clock).historyWindow(10).build();
+    }
+
+    /** An agent given as a lambda. */
+    private static Agent agent(String id, TurnHandler handler) {
+        return new Agent() {
+            @Override
+            public String id() {
+                return id;
+            }
+
+            @Override
+            public void handle(Turn turn) throws Exception {
+                handler.handle(turn);
+            }
+        };
+    }
+
+    @FunctionalInterface
+    private interface TurnHandler {
+        void handle(Turn turn) throws Exception;
+    }
+
+    @Test
+    @DisplayName("A1: a run persists the user message first, then each event as it is emitted, then the final status")
+    void a1_runPersistsUserMessageThenEventsThenStatus() {
+        Session s = runtime.startSession("chat", "ada");
+        List<String> observed = new ArrayList<>();
+        RunResult result = runtime.run(s.id(), agent("observer", turn -> {
+            assertThat(turn.run().status()).isEqualTo(RunStatus.RUNNING);
+            assertThat(stores.runs().get(turn.run().id()).orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
+            List<MemoryEvent> stored = stores.memory().load(turn.run().ref()).events();
+            observed.add("before: " + stored.size() + " " + stored.get(0).type() + " " + stored.get(0).text());
+            turn.emit(Event.thinking("considering"));
+            observed.add("after thinking: " + stores.memory().load(turn.run().ref()).events().size());
+            turn.emit(Event.toolCall("c1", "clock", Map.of()));
+            turn.emit(Event.toolResult("c1", "clock", "noon", false));
+            turn.say("It is noon.");
+        }), "what time is it?");
+        assertThat(observed).containsExactly("before: 1 USER_MESSAGE what time is it?", "after thinking: 2");
+        assertThat(result.succeeded()).isTrue();
+        assertThat(result.reply()).contains("It is noon.");
+        assertThat(result.run().status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(result.run().endedAt()).isNotNull();
+        assertThat(result.events()).extracting(MemoryEvent::type).containsExactly(EventType.USER_MESSAGE,
+                EventType.THINKING, EventType.TOOL_CALL, EventType.TOOL_RESULT, EventType.ASSISTANT_MESSAGE);
+        assertThat(stores.memory().load(result.run().ref()).events()).isEqualTo(result.events());
+        assertThat(stores.runs().get(result.run().id())).contains(result.run());
+    }
+
+    @Test
+    @DisplayName("A1: the agent's exception marks the run FAILED with its message and keeps the events emitted before it")
+    void a1_agentExceptionFailsTheRunAndKeepsEarlierEvents() {
+        Session s = runtime.startSession(null, null);
+        RunResult result = runtime.run(s.id(), agent("fragile", turn -> {
+            turn.emit(Event.plannerNote("step 1"));
+            throw new IllegalStateException("tool server unreachable");
+        }), "do it");
+        assertThat(result.succeeded()).isFalse();
+        assertThat(result.run().status()).isEqualTo(RunStatus.FAILED);
+        assertThat(result.run().error()).isEqualTo("tool server unreachable");
+        assertThat(stores.runs().get(result.run().id()).orElseThrow().error()).isEqualTo("tool server unreachable");
+        assertThat(stores.memory().load(result.run().ref()).events()).extracting(MemoryEvent::type)
+                .containsExactly(EventType.USER_MESSAGE, EventType.PLANNER_NOTE);
+        RunResult ok = runtime.run(s.id(), new CalculatorAgent(), "what is 6 * 7?");
+        assertThat(ok.reply()).contains("6 * 7 = 42");
+        assertThat(ok.events()).extracting(MemoryEvent::type).containsExactly(EventType.USER_MESSAGE,
+                EventType.PLANNER_NOTE, EventType.TOOL_CALL, EventType.TOOL_RESULT, EventType.ASSISTANT_MESSAGE);
+        assertThat(ok.events().get(3).toolResult().result()).isEqualTo(42L);
+    }
+
+    @Test
+    @DisplayName("A2: history gives the session's earlier messages across runs: the last N, oldest first, tools on request")
+    void a2_historySpansRunsAndIsBounded() {
+        Session s = runtime.startSession("long-chat", "ada");
+        List<List<MemoryEvent>> seenHistories = new ArrayList<>();
+        Agent recorder = agent("recorder", turn -> {
+            seenHistories.add(turn.history());
+            turn.emit(Event.toolCall("c", "noop", Map.of()));
+            turn.say("reply to " + turn.input());
+        });
+        for (int i = 0; i < 8; i++) {
+            clock.advance(Duration.ofSeconds(1));
+            runtime.run(s.id(), recorder, "question " + i);
+        }
+        assertThat(seenHistories.get(0)).isEmpty();
+        assertThat(seenHistories.get(1)).extracting(MemoryEvent::text).containsExactly("question 0", "reply to question 0");
+        assertThat(seenHistories.get(7)).hasSize(10).extracting(MemoryEvent::text).containsExactly(
+                "question 2", "reply to question 2", "question 3", "reply to question 3", "question 4",
+                "reply to question 4", "question 5", "reply to question 5", "question 6", "reply to question 6");
+        assertThat(runtime.history(s.id(), 3)).extracting(MemoryEvent::text)
+                .containsExactly("reply to question 6", "question 7", "reply to question 7");
+        assertThat(runtime.history(s.id(), 3, EnumSet.of(EventType.USER_MESSAGE, EventType.TOOL_CALL)))
+                .extracting(MemoryEvent::type).containsExactly(EventType.TOOL_CALL, EventType.USER_MESSAGE, EventType.TOOL_CALL);
+        assertThat(runtime.history("empty-session", 5)).isEmpty();
+        RunResult recall = runtime.run(s.id(), new CalculatorAgent(), "what did I ask?");
+        assertThat(recall.reply().orElseThrow()).startsWith("You have asked me 5 things in this session so far");
+    }
+
+    @Test
+    @DisplayName("A3: recover marks runs left RUNNING longer than staleAfter FAILED and returns them")
+    void a3_recoverFailsAbandonedRuns() {
+        Session s = runtime.startSession("crashy", null);
+        Run abandoned = stores.runs().update(stores.runs().create(NewRun.of(s.id(), "agent")).withStatus(RunStatus.RUNNING));
+        Run pending = stores.runs().create(NewRun.of(s.id(), "agent"));
+        clock.advance(Duration.ofMinutes(10));
+        Run fresh = stores.runs().update(stores.runs().create(NewRun.of(s.id(), "agent")).withStatus(RunStatus.RUNNING));
+        clock.advance(Duration.ofMinutes(1));
+        List<Run> recovered = runtime.recover(Duration.ofMinutes(5));
+        assertThat(recovered).extracting(Run::id).containsExactly(abandoned.id());
+        Run failed = stores.runs().get(abandoned.id()).orElseThrow();
+        assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(failed.error()).startsWith("abandoned: RUNNING without an update for more than PT5M");
+        assertThat(failed.endedAt()).isEqualTo(clock.instant());
+        assertThat(stores.runs().get(fresh.id()).orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
+        assertThat(stores.runs().get(pending.id()).orElseThrow().status()).isEqualTo(RunStatus.PENDING);
+        assertThat(runtime.recover(Duration.ofMinutes(5))).isEmpty();
+        assertThatThrownBy(() -> runtime.recover(Duration.ofMinutes(-1))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    @DisplayName("A4: running on an ended session throws SessionEndedException and writes nothing")
+    void a4_runningOnAnEndedSessionWritesNothing() {
+        Session s = runtime.startSession("closing", "ada");
+        runtime.run(s.id(), new CalculatorAgent(), "1 + 1");
+        Session ended = runtime.endSession(s.id());
+        assertThat(ended.endedAt()).isNotNull();
+        assertThat(runtime.endSession(s.id())).isEqualTo(ended);
+        assertThatThrownBy(() -> runtime.run(s.id(), new CalculatorAgent(), "2 + 2")).isInstanceOf(SessionEndedException.class);
+        assertThatThrownBy(() -> runtime.startSession(s.id(), "ada")).isInstanceOf(SessionEndedException.class);
+        assertThat(stores.runs().list(RunFilter.session(s.id())).items()).hasSize(1);
+        assertThat(stores.memory().read(EventQuery.session(s.id())).items()).hasSize(5);
+        assertThat(stores.sessions().get(s.id())).contains(ended);
+        runtime.purgeSession(s.id());
+        assertThat(stores.sessions().get(s.id())).isEmpty();
+        assertThat(stores.memory().read(EventQuery.session(s.id())).items()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("A1: startSession is idempotent for an active session")
+    void a1_startSessionIsIdempotentForAnActiveSession() {
+        Session first = runtime.startSession("same", "ada");
+        assertThat(runtime.startSession("same", "ada")).isEqualTo(first);
+        assertThat(first.userId()).isEqualTo("ada");
+    }
+}

@@ -1,0 +1,394 @@
+package dev.memoria.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.memoria.AlreadyExistsException;
+import dev.memoria.ConflictException;
+import dev.memoria.NotFoundException;
+import dev.memoria.Page;
+import dev.memoria.SessionEndedException;
+import dev.memoria.run.RunFilter;
+import dev.memoria.session.NewSession;
+import dev.memoria.session.Session;
+import dev.memoria.session.SessionFilter;
+import dev.memoria.session.SessionStatus;
+import dev.memoria.session.SessionStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Contracts S1–S10 of the session store. To run them against a backend, extend this class and
+ * implement {@link #newStores(java.time.Clock)}.
+ */
+public abstract class SessionStoreContract extends ContractSupport {
+    private static final String UUID_V7 = "[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}";
+
+    private SessionStore sessions() {
+        return stores.sessions();
+    }
+
+    @Test
+    @DisplayName("S1: create sets ACTIVE, version 1, createdAt = updatedAt = now, and a UUIDv7 id")
+    void s1_createSetsActiveVersionOneClockTimestampsAndUuidV7() {
+        Session first = sessions().create(NewSession.anonymous());
+        Session second = sessions().create(NewSession.anonymous());
+        assertThat(first.id()).matches(UUID_V7);
+        assertThat(second.id()).matches(UUID_V7).isGreaterThan(first.id());
+        assertThat(first.status()).isEqualTo(SessionStatus.ACTIVE);
+        assertThat(first.version()).isEqualTo(1);
+        assertThat(first.createdAt()).isEqualTo(START).isEqualTo(first.updatedAt());
+        assertThat(first.endedAt()).isNull();
+        assertThat(first.userId()).isNull();
+        assertThat(sessions().get(first.id())).contains(first);
+
+        Session named = sessions().create(NewSession.builder().id("s-1").userId("ada").label("channel", "web")
+                .metadata("plan", "pro").build());
+        assertThat(named.id()).isEqualTo("s-1");
+        assertThat(named.userId()).isEqualTo("ada");
+        assertThat(named.labels()).isEqualTo(Map.of("channel", "web"));
+        assertThat(named.metadata()).isEqualTo(Map.of("plan", "pro"));
+        assertThat(sessions().get("s-1")).contains(named);
+    }
+
+    @Test
+    @DisplayName("S2: create with an existing id throws AlreadyExistsException and leaves the stored session unchanged")
+    void s2_createWithExistingIdThrowsAndKeepsStoredSession() {
+        Session stored = sessions().create(NewSession.builder().id("dup").userId("ada").build());
+        clock.advance(Duration.ofSeconds(1));
+        assertThatThrownBy(() -> sessions().create(NewSession.builder().id("dup").userId("bob").build()))
+                .isInstanceOf(AlreadyExistsException.class)
+                .hasMessage("session dup already exists");
+        assertThat(sessions().get("dup")).contains(stored);
+    }
+
+    @Test
+    @DisplayName("S3: get of an unknown id is empty; a blank or oversized id is IllegalArgumentException")
+    void s3_getUnknownIsEmptyAndBadIdsAreRejected() {
+        assertThat(sessions().get("no-such-session")).isEmpty();
+        assertThatThrownBy(() -> sessions().get("")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("id: must not be blank");
+        assertThatThrownBy(() -> sessions().get("   ")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("id: must not be blank");
+        assertThatThrownBy(() -> sessions().get("x".repeat(256))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("id: at most 255 characters, got 256");
+        assertThatThrownBy(() -> sessions().get("a\nb")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("id: must not contain control characters (found U+000A at index 1)");
+        assertThatThrownBy(() -> sessions().get(null)).isInstanceOf(NullPointerException.class).hasMessage("id");
+        assertThat(sessions().get("x".repeat(255))).isEmpty();
+    }
+
+    @Test
+    @DisplayName("S4: update with a stale version throws ConflictException and changes nothing")
+    void s4_staleVersionIsRejectedAndChangesNothing() {
+        Session v1 = sessions().create(NewSession.forUser("ada"));
+        Session v2 = sessions().update(v1.withLabel("k", "first"));
+        ConflictException e = org.junit.jupiter.api.Assertions.assertThrows(ConflictException.class,
+                () -> sessions().update(v1.withLabel("k", "stale")));
+        assertThat(e.expectedVersion()).isEqualTo(1);
+        assertThat(e.actualVersion()).isEqualTo(2);
+        assertThat(e).hasMessage("version conflict on session " + v1.id()
+                + ": expected 1, stored 2 (re-read and retry, or use update(id, fn))");
+        assertThat(sessions().get(v1.id())).contains(v2);
+    }
+
+    @Test
+    @DisplayName("S4: a successful update returns version + 1, a later updatedAt, the same createdAt and id")
+    void s4_updateBumpsVersionAndUpdatedAt() {
+        Session v1 = sessions().create(NewSession.forUser("ada"));
+        clock.advance(Duration.ofMinutes(5));
+        Session v2 = sessions().update(v1.withUserId("bob").withLabel("tier", "gold").withMetadata("n", 1));
+        assertThat(v2.id()).isEqualTo(v1.id());
+        assertThat(v2.version()).isEqualTo(2);
+        assertThat(v2.createdAt()).isEqualTo(v1.createdAt());
+        assertThat(v2.updatedAt()).isEqualTo(START.plus(Duration.ofMinutes(5))).isAfter(v1.updatedAt());
+        assertThat(v2.userId()).isEqualTo("bob");
+        assertThat(v2.labels()).isEqualTo(Map.of("tier", "gold"));
+        assertThat(v2.metadata()).isEqualTo(Map.of("n", 1L));
+        assertThat(sessions().get(v1.id())).contains(v2);
+    }
+
+    @Test
+    @DisplayName("S5: update of an unknown id throws NotFoundException")
+    void s5_updateOfUnknownIdThrowsNotFound() {
+        Session ghost = new Session("ghost", null, SessionStatus.ACTIVE, START, START, null, Map.of(), Map.of(), 1);
+        assertThatThrownBy(() -> sessions().update(ghost)).isInstanceOf(NotFoundException.class)
+                .hasMessage("session ghost not found");
+        assertThatThrownBy(() -> sessions().update("ghost", s -> s.withLabel("a", "b")))
+                .isInstanceOf(NotFoundException.class);
+        assertThat(sessions().get("ghost")).isEmpty();
+    }
+
+    @Test
+    @DisplayName("S6: ACTIVE → ENDED sets endedAt; an ENDED session is read-only")
+    void s6_endingSetsEndedAtAndMakesSessionReadOnly() {
+        Session active = sessions().create(NewSession.forUser("ada"));
+        clock.advance(Duration.ofSeconds(30));
+        Session ended = sessions().update(active.ended());
+        assertThat(ended.status()).isEqualTo(SessionStatus.ENDED);
+        assertThat(ended.endedAt()).isEqualTo(START.plusSeconds(30));
+        assertThat(ended.isActive()).isFalse();
+        assertThatThrownBy(() -> sessions().update(ended.withLabel("late", "yes")))
+                .isInstanceOf(SessionEndedException.class);
+        assertThatThrownBy(() -> sessions().update(ended.withStatus(SessionStatus.ACTIVE)))
+                .isInstanceOf(SessionEndedException.class);
+        assertThatThrownBy(() -> sessions().update(ended.id(), s -> s.withLabel("late", "yes")))
+                .isInstanceOf(SessionEndedException.class);
+        assertThat(sessions().get(active.id())).contains(ended);
+    }
+
+    @Test
+    @DisplayName("S7: list is newest first by (createdAt, id), paged with a cursor that is null exactly on the last page")
+    void s7_listIsNewestFirstAndPaged() {
+        List<Session> created = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            if (i % 3 == 0) {
+                clock.advance(Duration.ofMillis(1)); // some share a millisecond: the id breaks the tie
+            }
+            created.add(sessions().create(NewSession.builder().id(String.format("s-%02d", i)).build()));
+        }
+        List<Session> expected = new ArrayList<>(created);
+        expected.sort((a, b) -> a.createdAt().equals(b.createdAt()) ? b.id().compareTo(a.id())
+                : b.createdAt().compareTo(a.createdAt()));
+
+        List<Session> walked = new ArrayList<>();
+        SessionFilter filter = SessionFilter.all().limit(10);
+        Page<Session> page = sessions().list(filter);
+        List<Integer> sizes = new ArrayList<>();
+        while (true) {
+            walked.addAll(page.items());
+            sizes.add(page.items().size());
+            if (page.nextCursor() == null) {
+                break;
+            }
+            page = sessions().list(filter.cursor(page.nextCursor()));
+        }
+        assertThat(sizes).containsExactly(10, 10, 5);
+        assertThat(walked).containsExactlyElementsOf(expected);
+
+        Page<Session> exact = sessions().list(SessionFilter.all().limit(25));
+        assertThat(exact.items()).hasSize(25);
+        assertThat(exact.nextCursor()).as("a page that ends the listing has no cursor").isNull();
+        assertThat(sessions().list(SessionFilter.all()).items()).hasSize(25);
+    }
+
+    @Test
+    @DisplayName("S7: filters combine with AND")
+    void s7_filtersCombineWithAnd() {
+        Session a = sessions().create(NewSession.builder().id("a").userId("ada").label("team", "x").label("env", "prod").build());
+        clock.advance(Duration.ofMinutes(1));
+        Session b = sessions().create(NewSession.builder().id("b").userId("ada").label("team", "x").build());
+        clock.advance(Duration.ofMinutes(1));
+        Session c = sessions().create(NewSession.builder().id("c").userId("bob").label("team", "x").label("env", "prod").build());
+        clock.advance(Duration.ofMinutes(1));
+        Session d = sessions().update(sessions().create(NewSession.builder().id("d").userId("ada").build()).ended());
+
+        assertThat(ids(SessionFilter.all().userId("ada"))).containsExactly("d", "b", "a");
+        assertThat(ids(SessionFilter.all().userId("ada").status(SessionStatus.ACTIVE))).containsExactly("b", "a");
+        assertThat(ids(SessionFilter.all().status(SessionStatus.ENDED))).containsExactly("d");
+        assertThat(ids(SessionFilter.all().label("team", "x"))).containsExactly("c", "b", "a");
+        assertThat(ids(SessionFilter.all().label("team", "x").label("env", "prod"))).containsExactly("c", "a");
+        assertThat(ids(SessionFilter.all().label("team", "x").label("env", "prod").userId("ada"))).containsExactly("a");
+        assertThat(ids(SessionFilter.all().label("team", "y"))).isEmpty();
+        assertThat(ids(SessionFilter.all().createdAfter(a.createdAt()))).containsExactly("d", "c", "b");
+        assertThat(ids(SessionFilter.all().createdBefore(c.createdAt()))).containsExactly("b", "a");
+        assertThat(ids(SessionFilter.all().createdAfter(a.createdAt()).createdBefore(d.createdAt()))).containsExactly("c", "b");
+        assertThat(ids(SessionFilter.all().updatedBefore(d.updatedAt()))).containsExactly("c", "b", "a");
+        assertThat(ids(SessionFilter.all().updatedBefore(b.updatedAt()).userId("ada"))).containsExactly("a");
+    }
+
+    private List<String> ids(SessionFilter filter) {
+        return sessions().list(filter).items().stream().map(Session::id).toList();
+    }
+
+    @Test
+    @DisplayName("S7: limit is 1 to 1,000 (default 100)")
+    void s7_limitMustBeBetweenOneAndOneThousand() {
+        assertThat(SessionFilter.all().limit()).isEqualTo(100);
+        assertThatThrownBy(() -> SessionFilter.all().limit(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("limit: must be between 1 and 1000, got 0");
+        assertThatThrownBy(() -> SessionFilter.all().limit(1001)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("limit: must be between 1 and 1000, got 1001");
+        for (int i = 0; i < 3; i++) {
+            sessions().create(NewSession.anonymous());
+        }
+        assertThat(sessions().list(SessionFilter.all().limit(1)).items()).hasSize(1);
+        assertThat(sessions().list(SessionFilter.all().limit(1000)).items()).hasSize(3);
+    }
+
+    @Test
+    @DisplayName("S7: walking all pages while other threads insert returns no item twice and misses none that existed")
+    void s7_walkWhileOthersInsertReturnsNoDuplicateAndMissesNone() throws Exception {
+        Set<String> before = new HashSet<>();
+        for (int i = 0; i < 120; i++) {
+            if (i % 7 == 0) {
+                clock.advance(Duration.ofMillis(1));
+            }
+            before.add(sessions().create(NewSession.anonymous()).id());
+        }
+        AtomicBoolean walking = new AtomicBoolean(true);
+        Set<String> insertedDuringWalk = ConcurrentHashMap.newKeySet();
+        Thread inserter = new Thread(() -> {
+            while (walking.get() && insertedDuringWalk.size() < 500) {
+                clock.advance(Duration.ofMillis(1));
+                insertedDuringWalk.add(sessions().create(NewSession.anonymous()).id());
+            }
+        });
+        inserter.start();
+        List<String> walked = new ArrayList<>();
+        try {
+            SessionFilter filter = SessionFilter.all().limit(7);
+            Page<Session> page = sessions().list(filter);
+            while (true) {
+                page.items().forEach(s -> walked.add(s.id()));
+                if (!page.hasNext()) {
+                    break;
+                }
+                page = sessions().list(filter.cursor(page.nextCursor()));
+            }
+        } finally {
+            walking.set(false);
+            inserter.join();
+        }
+        assertThat(walked).doesNotHaveDuplicates();
+        assertThat(walked).containsAll(before);
+        Set<String> known = new HashSet<>(before);
+        known.addAll(insertedDuringWalk);
+        assertThat(known).containsAll(walked);
+    }
+
+    @Test
+    @DisplayName("S7: a malformed, altered or foreign cursor is IllegalArgumentException")
+    void s7_malformedCursorIsRejected() {
+        for (int i = 0; i < 3; i++) {
+            sessions().create(NewSession.forUser("ada"));
+        }
+        String cursor = sessions().list(SessionFilter.all().limit(1)).nextCursor();
+        assertThat(cursor).isNotNull();
+        assertThatThrownBy(() -> sessions().list(SessionFilter.all().cursor("not-a-cursor")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("cursor: invalid");
+        String altered = (cursor.charAt(3) == 'A' ? "B" : "A");
+        String tampered = cursor.substring(0, 3) + altered + cursor.substring(4);
+        assertThatThrownBy(() -> sessions().list(SessionFilter.all().cursor(tampered)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("cursor: invalid");
+        assertThatThrownBy(() -> sessions().list(SessionFilter.all().userId("bob").cursor(cursor)))
+                .as("a cursor made for other filters").isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("other filters");
+        assertThatThrownBy(() -> stores.runs().list(RunFilter.all().cursor(cursor)))
+                .as("a session cursor given to runs").isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("cursor: invalid");
+        assertThat(sessions().list(SessionFilter.all().limit(5).cursor(cursor)).items()).hasSize(2);
+    }
+
+    @Test
+    @DisplayName("S8: N threads each running update(id, counter + 1) end with counter = N: no lost update")
+    void s8_concurrentReadModifyWriteLosesNoUpdate() {
+        Session session = sessions().create(NewSession.builder().metadata("counter", 0).build());
+        int perThread = 100;
+        onThreads(t -> {
+            for (int i = 0; i < perThread; i++) {
+                sessions().update(session.id(), s -> s.withMetadata("counter", (Long) s.metadata().get("counter") + 1));
+            }
+            return null;
+        });
+        Session done = sessions().get(session.id()).orElseThrow();
+        assertThat(done.metadata().get("counter")).isEqualTo((long) THREADS * perThread);
+        assertThat(done.version()).isEqualTo(1L + THREADS * perThread);
+    }
+
+    @Test
+    @DisplayName("S9: labels and metadata round-trip exactly, types included")
+    void s9_labelsAndMetadataRoundTripExactly() {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put("emoji", "\uD83D\uDE80 launch");
+        labels.put("quote", "it's \"quoted\"; -- \\ backslash");
+        labels.put("multi\u00e9", "line\nbreak\ttab \u05E9\u05DC\u05D5\u05DD");
+        labels.put("empty", "");
+        labels.put("long", "v".repeat(1024));
+        labels.put("k".repeat(128), "longest key");
+        Map<String, Object> metadata = hostileJson();
+        Session created = sessions().create(NewSession.builder().labels(labels).metadata(metadata).build());
+        Session read = sessions().get(created.id()).orElseThrow();
+        assertThat(read.labels()).isEqualTo(labels);
+        assertSameJson(read.metadata(), metadata);
+        assertSameJson(created.metadata(), metadata);
+        Session listed = sessions().list(SessionFilter.all()).items().get(0);
+        assertSameJson(listed.metadata(), metadata);
+        assertThat(listed.labels()).isEqualTo(labels);
+
+        Map<String, Object> other = Map.of("only", List.of(Long.MIN_VALUE, Double.MAX_VALUE, -0.5));
+        Session updated = sessions().update(read.withMetadata(other).withLabels(Map.of()));
+        assertSameJson(sessions().get(created.id()).orElseThrow().metadata(), other);
+        assertThat(sessions().get(created.id()).orElseThrow().labels()).isEmpty();
+        assertThat(updated.metadata()).isEqualTo(other);
+    }
+
+    @Test
+    @DisplayName("S10: delete returns true once and false afterwards")
+    void s10_deleteReturnsTrueOnceThenFalse() {
+        Session s = sessions().create(NewSession.anonymous());
+        assertThat(sessions().delete(s.id())).isTrue();
+        assertThat(sessions().delete(s.id())).isFalse();
+        assertThat(sessions().get(s.id())).isEmpty();
+        assertThat(sessions().delete("never-existed")).isFalse();
+    }
+
+    @Test
+    @DisplayName("Bad input: every method refuses null, blank, oversized and invalid arguments and writes nothing")
+    void badInput_isRefusedBeforeAnythingIsWritten() {
+        assertThatThrownBy(() -> sessions().create(null)).isInstanceOf(NullPointerException.class).hasMessage("spec");
+        assertThatThrownBy(() -> sessions().update(null)).isInstanceOf(NullPointerException.class).hasMessage("changed");
+        assertThatThrownBy(() -> sessions().list(null)).isInstanceOf(NullPointerException.class).hasMessage("filter");
+        assertThatThrownBy(() -> sessions().delete(null)).isInstanceOf(NullPointerException.class).hasMessage("id");
+        assertThatThrownBy(() -> sessions().delete(" ")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("id: must not be blank");
+        assertThatThrownBy(() -> sessions().update("x", null)).isInstanceOf(NullPointerException.class).hasMessage("change");
+        assertThatThrownBy(() -> NewSession.builder().id("").build()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("id: must not be blank");
+        assertThatThrownBy(() -> NewSession.builder().userId("u\u0000").build()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("userId: must not contain control characters (found U+0000 at index 1)");
+        Map<String, String> tooMany = new LinkedHashMap<>();
+        for (int i = 0; i < 65; i++) {
+            tooMany.put("k" + i, "v");
+        }
+        assertThatThrownBy(() -> NewSession.builder().labels(tooMany).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("labels: at most 64 entries, got 65");
+        assertThatThrownBy(() -> NewSession.builder().label("k", "v".repeat(1025)).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("labels[k]: value at most 1024 characters, got 1025");
+        assertThatThrownBy(() -> NewSession.builder().label("k".repeat(129), "v").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("key at most 128 characters, got 129");
+        assertThatThrownBy(() -> NewSession.builder().label("k", "nul\u0000").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("labels[k]: must not contain the NUL character (U+0000) at index 3");
+        assertThatThrownBy(() -> NewSession.builder().metadata("big", "x".repeat(64 * 1024)).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("metadata: at most 65,536 bytes of JSON, got 65,546");
+        assertThatThrownBy(() -> NewSession.builder().metadata("nan", Double.NaN).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("metadata.nan: NaN is not a JSON number (NaN and infinities are refused)");
+        assertThatThrownBy(() -> NewSession.builder().metadata("inf", Double.POSITIVE_INFINITY).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("metadata.inf: Infinity is not a JSON number");
+        assertThatThrownBy(() -> NewSession.builder().metadata("date", new java.util.Date(0)).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("metadata.date: java.util.Date is not a JSON value");
+        assertThatThrownBy(() -> NewSession.builder().metadata("s", "a\u0000b").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NUL");
+        assertThatThrownBy(() -> NewSession.builder().metadata("s", "\uD800 lone").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("metadata.s: unpaired UTF-16 surrogate U+D800 at index 0 is not valid Unicode text");
+        assertThatThrownBy(() -> NewSession.builder().metadata("m", Collections.singletonMap(1, "x")).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("metadata.m: map keys must be Strings, got java.lang.Integer");
+
+        Session s = sessions().create(NewSession.anonymous());
+        assertThatThrownBy(() -> sessions().update(s.withMetadata("nan", Double.NaN))).isInstanceOf(IllegalArgumentException.class);
+        assertThat(sessions().get(s.id())).contains(s);
+        assertThat(sessions().list(SessionFilter.all()).items()).containsExactly(s);
+        assertThat(Optional.of(s.toString())).get().asString().startsWith("Session[" + s.id());
+    }
+}

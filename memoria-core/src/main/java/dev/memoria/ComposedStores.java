@@ -21,7 +21,10 @@ final class ComposedStores implements Stores {
 
     ComposedStores(SessionStore sessions, RunStore runs, MemoryStore memory, AutoCloseable onClose) {
         this.sessions = Objects.requireNonNull(sessions, "sessions");
-        this.runs = new SessionCheckingRunStore(sessions, Objects.requireNonNull(runs, "runs"));
+        Objects.requireNonNull(runs, "runs");
+        // runs() of other composed stores checks its own sessions: check against ours instead
+        RunStore raw = runs instanceof SessionCheckingRunStore checking ? checking.runs : runs;
+        this.runs = new SessionCheckingRunStore(sessions, raw);
         this.memory = Objects.requireNonNull(memory, "memory");
         this.onClose = Objects.requireNonNull(onClose, "onClose");
     }

@@ -153,7 +153,8 @@ final class InMemoryMemoryStore implements MemoryStore {
             after = Math.max(after, parseLong(Cursors.decode(query.cursor(), "run-events", query.scope(), 1).get(0)));
         }
         RunLog log = logs.get(query.run().runId());
-        if (log == null || !log.ref.equals(query.run())) {
+        // a ref naming another session reads nothing; the agent is not part of the read key
+        if (log == null || !log.ref.sessionId().equals(query.run().sessionId())) {
             return new Page<>(List.of(), null);
         }
         List<MemoryEvent> found = new ArrayList<>();

@@ -57,20 +57,10 @@ public interface RunStore {
      */
     default Run update(String id, UnaryOperator<Run> change) {
         Objects.requireNonNull(change, "change");
-        ConflictException last = null;
-        for (int attempt = 0; attempt < dev.memoria.session.SessionStore.MAX_UPDATE_ATTEMPTS; attempt++) {
+        return dev.memoria.spi.Retries.onConflict(() -> {
             Run current = get(id).orElseThrow(() -> new NotFoundException("run", id));
-            try {
-                return update(Objects.requireNonNull(change.apply(current), "change returned null"));
-            } catch (ConflictException e) {
-                if (last != null && last.getSuppressed().length < 5) {
-                    e.addSuppressed(last);
-                }
-                last = e;
-                Thread.onSpinWait();
-            }
-        }
-        throw last;
+            return update(Objects.requireNonNull(change.apply(current), "change returned null"));
+        });
     }
 
     /**

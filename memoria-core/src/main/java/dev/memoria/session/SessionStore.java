@@ -14,9 +14,6 @@ import java.util.function.UnaryOperator;
  * of {@code memoria-testkit}.
  */
 public interface SessionStore {
-    /** How many times {@link #update(String, UnaryOperator)} tries before giving up. */
-    int MAX_UPDATE_ATTEMPTS = 100;
-
     /**
      * Creates a session: ACTIVE, version 1, createdAt = updatedAt = the store clock's now (S1).
      *
@@ -55,25 +52,15 @@ public interface SessionStore {
      * @param change computes the new session from the current one
      * @return the stored session
      * @throws NotFoundException if there is no such session
-     * @throws ConflictException if {@value #MAX_UPDATE_ATTEMPTS} attempts all lost; earlier
+     * @throws ConflictException if {@value dev.memoria.spi.Retries#MAX_ATTEMPTS} attempts all lost; earlier
      *     failures are attached as suppressed exceptions
      */
     default Session update(String id, UnaryOperator<Session> change) {
         Objects.requireNonNull(change, "change");
-        ConflictException last = null;
-        for (int attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
+        return dev.memoria.spi.Retries.onConflict(() -> {
             Session current = get(id).orElseThrow(() -> new NotFoundException("session", id));
-            try {
-                return update(Objects.requireNonNull(change.apply(current), "change returned null"));
-            } catch (ConflictException e) {
-                if (last != null && last.getSuppressed().length < 5) {
-                    e.addSuppressed(last);
-                }
-                last = e;
-                Thread.onSpinWait();
-            }
-        }
-        throw last;
+            return update(Objects.requireNonNull(change.apply(current), "change returned null"));
+        });
     }
 
     /**

@@ -1,0 +1,168 @@
+package dev.memoria.jdbc;
+
+import dev.memoria.spi.Json;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Runs units of work in transactions, the same way for every store of one backend.
+ *
+ * <p>SQLite has one writer at a time per file. Writers of this process take a fair in-process
+ * lock first, so they queue in order instead of polling SQLite's busy handler; each write then
+ * runs in {@code BEGIN IMMEDIATE}, whose busy timeout queues writers of other processes. Readers
+ * never wait (WAL).
+ *
+ * <p>PostgreSQL writes run in READ COMMITTED transactions; rows that a write depends on are
+ * locked with {@code SELECT ... FOR UPDATE}.
+ */
+final class Database implements AutoCloseable {
+    final Dialect dialect;
+    final Tables tables;
+    final Clock clock;
+    private final ConnectionSource source;
+    private final ReentrantLock sqliteWriter = new ReentrantLock(true);
+
+    Database(Dialect dialect, Tables tables, Clock clock, ConnectionSource source) {
+        this.dialect = dialect;
+        this.tables = tables;
+        this.clock = clock;
+        this.source = source;
+    }
+
+    /** @return " FOR UPDATE" on PostgreSQL, where reads inside a write must lock what they read */
+    String forUpdate() {
+        return dialect == Dialect.POSTGRESQL ? " FOR UPDATE" : "";
+    }
+
+    /** @return how a JSON parameter is written in SQL: PostgreSQL casts text to jsonb */
+    String jsonParam() {
+        return dialect == Dialect.POSTGRESQL ? "CAST(? AS jsonb)" : "?";
+    }
+
+    /** @return JSON text for a normalised value, in the form this database keeps exactly */
+    String json(Object value) {
+        return Json.write(value, dialect == Dialect.POSTGRESQL);
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> jsonMap(String text) {
+        return (Map<String, Object>) (Map<String, ?>) Json.parseObject(text);
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, String> labels(String text) {
+        return (Map<String, String>) (Map<String, ?>) Json.parseObject(text);
+    }
+
+    <T> T read(SqlWork<T> work) {
+        Connection c = acquire("read");
+        try {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw SqlErrors.translate(e, dialect, "read failed");
+        } finally {
+            source.release(c);
+        }
+    }
+
+    <T> T write(SqlWork<T> work) {
+        if (dialect == Dialect.SQLITE) {
+            sqliteWriter.lock();
+            try {
+                return sqliteWrite(work);
+            } finally {
+                sqliteWriter.unlock();
+            }
+        }
+        return postgresWrite(work);
+    }
+
+    private <T> T sqliteWrite(SqlWork<T> work) {
+        Connection c = acquire("write");
+        boolean began = false;
+        try {
+            try (Statement s = c.createStatement()) {
+                s.execute("BEGIN IMMEDIATE");
+                began = true;
+                T result = work.run(c);
+                s.execute("COMMIT");
+                began = false;
+                return result;
+            }
+        } catch (SQLException e) {
+            throw SqlErrors.translate(e, dialect, "write failed");
+        } finally {
+            if (began) {
+                rollbackQuietly(c, "ROLLBACK");
+            }
+            source.release(c);
+        }
+    }
+
+    private <T> T postgresWrite(SqlWork<T> work) {
+        Connection c = acquire("write");
+        boolean restore = false;
+        boolean done = false;
+        try {
+            if (c.getAutoCommit()) {
+                c.setAutoCommit(false);
+                restore = true;
+            }
+            T result = work.run(c);
+            c.commit();
+            done = true;
+            return result;
+        } catch (SQLException e) {
+            throw SqlErrors.translate(e, dialect, "write failed");
+        } finally {
+            try {
+                if (!done) {
+                    c.rollback();
+                }
+                if (restore) {
+                    c.setAutoCommit(true);
+                }
+            } catch (SQLException ignored) {
+                // the connection is broken; the pool will discard it
+            }
+            source.release(c);
+        }
+    }
+
+    private void rollbackQuietly(Connection c, String sql) {
+        try (Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException ignored) {
+            // SQLite already rolled back (for example after SQLITE_FULL)
+        }
+    }
+
+    private Connection acquire(String what) {
+        try {
+            return source.acquire();
+        } catch (SQLException e) {
+            throw SqlErrors.translate(e, dialect, "cannot get a connection for a " + what);
+        }
+    }
+
+    static void bindAll(PreparedStatement ps, Object... values) throws SQLException {
+        for (int i = 0; i < values.length; i++) {
+            ps.setObject(i + 1, values[i]);
+        }
+    }
+
+    @Override
+    public void close() {
+        source.close();
+    }
+
+    @Override
+    public String toString() {
+        return dialect + " via " + source + " (prefix " + tables.prefix + ")";
+    }
+}

@@ -1,0 +1,416 @@
+package dev.memoria.jdbc;
+
+import dev.memoria.ConflictException;
+import dev.memoria.Page;
+import dev.memoria.memory.Event;
+import dev.memoria.memory.EventQuery;
+import dev.memoria.memory.EventType;
+import dev.memoria.memory.MemoryEvent;
+import dev.memoria.memory.MemoryStore;
+import dev.memoria.memory.Snapshot;
+import dev.memoria.run.RunRef;
+import dev.memoria.spi.Checks;
+import dev.memoria.spi.Cursors;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+
+/**
+ * One row per event; a head row per run holds the last sequence. An append locks the head row
+ * (PostgreSQL: {@code SELECT ... FOR UPDATE}; SQLite: the single writer), checks idempotency keys,
+ * inserts the new rows and moves the head, in one transaction. So sequences are gap-free and
+ * committed in order (M1, M5, M6), a batch is all or nothing (M2), and the cost of an append does
+ * not depend on the run's length: every statement is an index lookup.
+ */
+final class JdbcMemoryStore implements MemoryStore {
+    private static final String EVENT_COLUMNS = "run_id, seq, session_id, event_key, type, ts, data, labels";
+
+    private final Database db;
+    private final String selectHead;
+    private final String insertHead;
+    private final String updateHead;
+    private final String insertEvent;
+    private final String insertValues;
+    private final String deleteEvents;
+    private final String deleteHead;
+    /** Sees the SQL and parameters of each read; the tests' work meter uses it (M7). */
+    volatile Consumer<SqlQuery> readObserver;
+
+    /** One read statement. */
+    record SqlQuery(String sql, List<Object> params) {
+    }
+
+    JdbcMemoryStore(Database db) {
+        this.db = db;
+        Tables t = db.tables;
+        this.selectHead = t.sql("SELECT session_id, agent_id, last_seq FROM {run_heads} WHERE run_id = ?") + db.forUpdate();
+        this.insertHead = t.sql("INSERT INTO {run_heads} (run_id, session_id, agent_id, last_seq) VALUES (?, ?, ?, 0)"
+                + " ON CONFLICT (run_id) DO NOTHING");
+        this.updateHead = t.sql("UPDATE {run_heads} SET last_seq = ? WHERE run_id = ?");
+        this.insertValues = "(?, ?, ?, ?, ?, ?, " + db.jsonParam() + ", " + db.jsonParam() + ")";
+        this.insertEvent = t.sql("INSERT INTO {events} (" + EVENT_COLUMNS + ") VALUES ") + insertValues;
+        this.deleteEvents = t.sql("DELETE FROM {events} WHERE run_id = ? AND session_id = ?");
+        this.deleteHead = t.sql("DELETE FROM {run_heads} WHERE run_id = ? AND session_id = ?");
+    }
+
+    @Override
+    public Snapshot load(RunRef run) {
+        Objects.requireNonNull(run, "run");
+        SqlQuery q = new SqlQuery(db.tables.sql("SELECT " + EVENT_COLUMNS
+                + " FROM {events} WHERE run_id = ? AND session_id = ? ORDER BY seq"), List.of(run.runId(), run.sessionId()));
+        return new Snapshot(run, query(q, run));
+    }
+
+    @Override
+    public List<MemoryEvent> append(RunRef run, List<Event> events) {
+        Objects.requireNonNull(run, "run");
+        List<Event> batch = Checks.events(events);
+        if (batch.isEmpty()) {
+            return List.of();
+        }
+        return appendWithRetryPath(run, -1, batch);
+    }
+
+    @Override
+    public List<MemoryEvent> appendAfter(RunRef run, long expectedLastSequence, List<Event> events) {
+        Objects.requireNonNull(run, "run");
+        if (expectedLastSequence < 0) {
+            throw new IllegalArgumentException("expectedLastSequence: must not be negative, got " + expectedLastSequence);
+        }
+        List<Event> batch = Checks.events(events);
+        return appendWithRetryPath(run, expectedLastSequence, batch);
+    }
+
+    /** Thrown inside the fast path when a key of the batch is already stored: the write rolls back. */
+    private static final class KeyAlreadyStored extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        KeyAlreadyStored() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * The fast path assumes every key is new: it inserts the batch with {@code ON CONFLICT DO
+     * NOTHING} and checks the row count, so a first append costs one head lookup, one insert and
+     * one head update. If a key was already stored (a retry), it rolls back and the slow path
+     * looks the keys up first (M3). Neither path leaves anything written when it fails.
+     */
+    private List<MemoryEvent> appendWithRetryPath(RunRef run, long expected, List<Event> batch) {
+        try {
+            return db.write(c -> appendLocked(c, run, expected, batch, true));
+        } catch (KeyAlreadyStored retry) {
+            return db.write(c -> appendLocked(c, run, expected, batch, false));
+        }
+    }
+
+    private List<MemoryEvent> appendLocked(Connection c, RunRef run, long expected, List<Event> batch, boolean fast)
+            throws SQLException {
+        long last = lockHead(c, run, !batch.isEmpty());
+        if (fast && (expected < 0 || expected == last)) {
+            Instant now = db.clock.instant();
+            List<MemoryEvent> fresh = new ArrayList<>(batch.size());
+            for (Event e : batch) {
+                fresh.add(new MemoryEvent(run, ++last, e.key(), e.type(), e.timestamp() == null ? now : e.timestamp(),
+                        e.data(), e.labels()));
+            }
+            if (insertRows(c, run, fresh) != fresh.size()) {
+                throw new KeyAlreadyStored();
+            }
+            moveHead(c, run, last, batch.isEmpty());
+            return Collections.unmodifiableList(fresh);
+        }
+        // M3: every key is looked up before anything is written, so a conflict writes nothing
+        Map<String, MemoryEvent> existing = batch.isEmpty() ? Map.of() : existingByKey(c, run, batch);
+        for (Event e : batch) {
+            MemoryEvent stored = existing.get(e.key());
+            if (stored != null && !e.sameContentAs(stored)) {
+                throw new ConflictException("run " + Checks.shorten(run.runId()) + " already holds key '"
+                        + Checks.shorten(e.key()) + "' with other content (an idempotency key names one event)");
+            }
+        }
+        boolean retryOfWrittenBatch = !batch.isEmpty() && existing.size() == batch.size();
+        if (expected >= 0 && last != expected && !retryOfWrittenBatch) {
+            throw ConflictException.sequenceMoved(run.runId(), expected, last);
+        }
+        Instant now = db.clock.instant();
+        List<MemoryEvent> result = new ArrayList<>(batch.size());
+        List<MemoryEvent> fresh = new ArrayList<>(batch.size());
+        for (Event e : batch) {
+            MemoryEvent stored = existing.get(e.key());
+            if (stored == null) {
+                stored = new MemoryEvent(run, ++last, e.key(), e.type(), e.timestamp() == null ? now : e.timestamp(),
+                        e.data(), e.labels());
+                fresh.add(stored);
+            }
+            result.add(stored);
+        }
+        if (insertRows(c, run, fresh) != fresh.size()) {
+            throw new IllegalStateException("run " + run.runId() + ": a key appeared under the head row lock");
+        }
+        moveHead(c, run, last, fresh.isEmpty());
+        return Collections.unmodifiableList(result);
+    }
+
+    private void moveHead(Connection c, RunRef run, long last, boolean unchanged) throws SQLException {
+        if (unchanged) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(updateHead)) {
+            Database.bindAll(ps, last, run.runId());
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * One multi-row INSERT for the whole batch: a round trip and a statement parse per append, not
+     * per event (a JDBC batch costs one per row on drivers that do not rewrite it).
+     */
+    private int insertRows(Connection c, RunRef run, List<MemoryEvent> rows) throws SQLException {
+        if (rows.isEmpty()) {
+            return 0;
+        }
+        String sql = insertEvent + (", " + insertValues).repeat(rows.size() - 1) + " ON CONFLICT (run_id, event_key) DO NOTHING";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            int i = 1;
+            for (MemoryEvent e : rows) {
+                ps.setString(i++, run.runId());
+                ps.setLong(i++, e.sequence());
+                ps.setString(i++, run.sessionId());
+                ps.setString(i++, e.key());
+                ps.setString(i++, e.type().name());
+                ps.setLong(i++, e.timestamp().toEpochMilli());
+                ps.setString(i++, db.json(e.data()));
+                ps.setString(i++, db.json(e.labels()));
+            }
+            return ps.executeUpdate();
+        }
+    }
+
+    /** Locks the run's head row, creating it if asked, checks the ref, and returns the last sequence. */
+    private long lockHead(Connection c, RunRef run, boolean create) throws SQLException {
+        for (int attempt = 0; attempt < 2; attempt++) {
+            try (PreparedStatement ps = c.prepareStatement(selectHead)) {
+                ps.setString(1, run.runId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        if (!rs.getString(1).equals(run.sessionId()) || !rs.getString(2).equals(run.agentId())) {
+                            throw new ConflictException("run " + Checks.shorten(run.runId()) + " belongs to session "
+                                    + Checks.shorten(rs.getString(1)) + " and agent " + Checks.shorten(rs.getString(2))
+                                    + ", not to " + run);
+                        }
+                        return rs.getLong(3);
+                    }
+                }
+            }
+            if (!create) {
+                return 0;
+            }
+            try (PreparedStatement ps = c.prepareStatement(insertHead)) {
+                Database.bindAll(ps, run.runId(), run.sessionId(), run.agentId());
+                ps.executeUpdate(); // a concurrent first append may win the insert: then we lock its row
+            }
+        }
+        throw new IllegalStateException("head row of run " + run.runId() + " vanished while appending");
+    }
+
+    /**
+     * The stored events among the batch's keys. PostgreSQL gets one array parameter: a long IN
+     * list makes its cached generic plan leave the unique index once the table grows.
+     */
+    private Map<String, MemoryEvent> existingByKey(Connection c, RunRef run, List<Event> batch) throws SQLException {
+        String select = db.tables.sql("SELECT " + EVENT_COLUMNS + " FROM {events} WHERE run_id = ? AND event_key ");
+        String sql = db.dialect == Dialect.POSTGRESQL ? select + "= ANY(?)"
+                : select + "IN (" + "?, ".repeat(batch.size() - 1) + "?)";
+        Map<String, MemoryEvent> found = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, run.runId());
+            if (db.dialect == Dialect.POSTGRESQL) {
+                ps.setArray(2, c.createArrayOf("varchar", batch.stream().map(Event::key).toArray()));
+            } else {
+                for (int i = 0; i < batch.size(); i++) {
+                    ps.setString(i + 2, batch.get(i).key());
+                }
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    MemoryEvent e = map(rs, run);
+                    found.put(e.key(), e);
+                }
+            }
+        }
+        return found;
+    }
+
+    @Override
+    public Page<MemoryEvent> read(EventQuery query) {
+        Objects.requireNonNull(query, "query");
+        return query.isSessionScope() ? readSession(query) : readRun(query);
+    }
+
+    private Page<MemoryEvent> readRun(EventQuery query) {
+        RunRef run = query.run();
+        long after = query.afterSequence();
+        if (query.cursor() != null) {
+            after = Math.max(after, LabelSql.parseLong(Cursors.decode(query.cursor(), "run-events", query.scope(), 1).get(0)));
+        }
+        List<Object> params = new ArrayList<>(List.of(run.runId(), run.sessionId(), after));
+        StringBuilder sql = new StringBuilder(db.tables.sql("SELECT " + EVENT_COLUMNS
+                + " FROM {events} WHERE run_id = ? AND session_id = ? AND seq > ?"));
+        if (query.types().isEmpty()) {
+            // sequences have no gaps, so the rows wanted are a known key range: the plan cannot
+            // wander off the primary key, whatever the planner's statistics say
+            long upper = query.isLatest() ? lastSequence(run) : after + query.limit() + 1;
+            if (query.isLatest()) {
+                params.set(2, Math.max(after, upper - query.limit()));
+            }
+            sql.append(" AND seq <= ?");
+            params.add(upper);
+        }
+        appendTypes(query, sql, params);
+        sql.append(query.isLatest() ? " ORDER BY seq DESC LIMIT ?" : " ORDER BY seq LIMIT ?");
+        params.add(query.isLatest() ? query.limit() : query.limit() + 1);
+        List<MemoryEvent> found = query(new SqlQuery(sql.toString(), params), run);
+        if (query.isLatest()) {
+            Collections.reverse(found);
+            return new Page<>(found, null);
+        }
+        return LabelSql.page(found, query.limit(),
+                last -> Cursors.encode("run-events", query.scope(), Long.toString(last.sequence())));
+    }
+
+    private long lastSequence(RunRef run) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(db.tables.sql("SELECT last_seq FROM {run_heads} WHERE run_id = ?"))) {
+                ps.setString(1, run.runId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getLong(1) : 0L;
+                }
+            }
+        });
+    }
+
+    private Page<MemoryEvent> readSession(EventQuery query) {
+        List<Object> params = new ArrayList<>(List.of(query.sessionId()));
+        StringBuilder sql = new StringBuilder(db.tables.sql("SELECT " + EVENT_COLUMNS
+                + " FROM {events} WHERE session_id = ?"));
+        appendTypes(query, sql, params);
+        if (query.cursor() != null) {
+            List<String> key = Cursors.decode(query.cursor(), "session-events", query.scope(), 3);
+            sql.append(" AND (ts, run_id, seq) > (?, ?, ?)");
+            params.add(LabelSql.parseLong(key.get(0)));
+            params.add(key.get(1));
+            params.add(LabelSql.parseLong(key.get(2)));
+        }
+        sql.append(query.isLatest() ? " ORDER BY ts DESC, run_id DESC, seq DESC LIMIT ?" : " ORDER BY ts, run_id, seq LIMIT ?");
+        params.add(query.isLatest() ? query.limit() : query.limit() + 1);
+        List<MemoryEvent> found = query(new SqlQuery(sql.toString(), params), null);
+        if (query.isLatest()) {
+            Collections.reverse(found);
+            return new Page<>(found, null);
+        }
+        return LabelSql.page(found, query.limit(), last -> Cursors.encode("session-events", query.scope(),
+                Long.toString(last.timestamp().toEpochMilli()), last.run().runId(), Long.toString(last.sequence())));
+    }
+
+    /**
+     * One type uses the (run, type, seq) index. Several types are filtered while walking the
+     * primary key in sequence order (SQLite: the unary {@code +} keeps the planner off the type
+     * index, which would read every event of those types to sort them).
+     */
+    private void appendTypes(EventQuery query, StringBuilder sql, List<Object> params) {
+        if (query.types().isEmpty()) {
+            return;
+        }
+        if (query.types().size() == 1) {
+            sql.append(" AND type = ?");
+            params.add(query.types().iterator().next().name());
+            return;
+        }
+        sql.append(db.dialect == Dialect.SQLITE ? " AND +type IN (" : " AND type IN (");
+        String sep = "";
+        for (EventType t : new TreeSet<>(query.types())) {
+            sql.append(sep).append('?');
+            params.add(t.name());
+            sep = ", ";
+        }
+        sql.append(')');
+    }
+
+    private List<MemoryEvent> query(SqlQuery q, RunRef knownRun) {
+        Consumer<SqlQuery> observer = readObserver;
+        if (observer != null) {
+            observer.accept(q);
+        }
+        return db.read(c -> {
+            List<MemoryEvent> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(q.sql())) {
+                Database.bindAll(ps, q.params().toArray());
+                try (ResultSet rs = ps.executeQuery()) {
+                    Map<String, RunRef> refs = new HashMap<>();
+                    while (rs.next()) {
+                        out.add(map(rs, knownRun != null ? knownRun : refOf(c, rs.getString(1), rs.getString(3), refs)));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Session reads span runs: their agents come from the head rows, once per run. */
+    private RunRef refOf(Connection c, String runId, String sessionId, Map<String, RunRef> cache) throws SQLException {
+        RunRef ref = cache.get(runId);
+        if (ref == null) {
+            try (PreparedStatement ps = c.prepareStatement(db.tables.sql("SELECT agent_id FROM {run_heads} WHERE run_id = ?"))) {
+                ps.setString(1, runId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    ref = new RunRef(sessionId, rs.next() ? rs.getString(1) : "unknown", runId);
+                }
+            }
+            cache.put(runId, ref);
+        }
+        return ref;
+    }
+
+    private static MemoryEvent map(ResultSet rs, RunRef run) throws SQLException {
+        return new MemoryEvent(run, rs.getLong(2), rs.getString(4), EventType.valueOf(rs.getString(5)),
+                Instant.ofEpochMilli(rs.getLong(6)), Database.jsonMap(rs.getString(7)), Database.labels(rs.getString(8)));
+    }
+
+    @Override
+    public long delete(RunRef run) {
+        Objects.requireNonNull(run, "run");
+        return db.write(c -> {
+            // lock the head first, so that an append in flight finishes before its events are counted
+            try (PreparedStatement ps = c.prepareStatement(selectHead)) {
+                ps.setString(1, run.runId());
+                ps.executeQuery().close();
+            }
+            long removed;
+            try (PreparedStatement ps = c.prepareStatement(deleteEvents)) {
+                Database.bindAll(ps, run.runId(), run.sessionId());
+                removed = ps.executeUpdate();
+            }
+            try (PreparedStatement ps = c.prepareStatement(deleteHead)) {
+                Database.bindAll(ps, run.runId(), run.sessionId());
+                ps.executeUpdate();
+            }
+            return removed;
+        });
+    }
+
+    @Override
+    public String toString() {
+        return "JdbcMemoryStore[" + db + "]";
+    }
+}

@@ -1,0 +1,193 @@
+package dev.memoria.jdbc;
+
+import dev.memoria.AlreadyExistsException;
+import dev.memoria.ConflictException;
+import dev.memoria.Ids;
+import dev.memoria.InvalidTransitionException;
+import dev.memoria.NotFoundException;
+import dev.memoria.Page;
+import dev.memoria.run.NewRun;
+import dev.memoria.run.Run;
+import dev.memoria.run.RunFilter;
+import dev.memoria.run.RunStatus;
+import dev.memoria.run.RunStore;
+import dev.memoria.spi.Checks;
+import dev.memoria.spi.Cursors;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeSet;
+
+final class JdbcRunStore implements RunStore {
+    private static final String COLUMNS =
+            "id, session_id, agent_id, parent_run_id, status, started_at, updated_at, ended_at, labels, metadata, error, version";
+
+    private final Database db;
+    private final String insert;
+    private final String selectById;
+    private final String update;
+    private final String delete;
+
+    JdbcRunStore(Database db) {
+        this.db = db;
+        Tables t = db.tables;
+        this.insert = t.sql("INSERT INTO {runs} (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, " + db.jsonParam()
+                + ", " + db.jsonParam() + ", ?, ?) ON CONFLICT (id) DO NOTHING");
+        this.selectById = t.sql("SELECT " + COLUMNS + " FROM {runs} WHERE id = ?");
+        this.update = t.sql("UPDATE {runs} SET status = ?, updated_at = ?, ended_at = ?, labels = " + db.jsonParam()
+                + ", metadata = " + db.jsonParam() + ", error = ?, version = ? WHERE id = ? AND version = ?");
+        this.delete = t.sql("DELETE FROM {runs} WHERE id = ?");
+    }
+
+    @Override
+    public Run create(NewRun spec) {
+        Objects.requireNonNull(spec, "spec");
+        Instant now = db.clock.instant();
+        Run run = new Run(spec.id() == null ? Ids.next() : spec.id(), spec.sessionId(), spec.agentId(),
+                spec.parentRunId(), spec.status(), now, now, null, spec.labels(), spec.metadata(), null, 1);
+        int inserted = db.write(c -> {
+            try (PreparedStatement ps = c.prepareStatement(insert)) {
+                Database.bindAll(ps, run.id(), run.sessionId(), run.agentId(), run.parentRunId(), run.status().name(),
+                        now.toEpochMilli(), now.toEpochMilli(), null, db.json(run.labels()), db.json(run.metadata()),
+                        null, run.version());
+                return ps.executeUpdate();
+            }
+        });
+        if (inserted == 0) {
+            throw new AlreadyExistsException("run", run.id());
+        }
+        return run;
+    }
+
+    @Override
+    public Optional<Run> get(String id) {
+        Checks.id(id, "id");
+        return db.read(c -> find(c, id, false));
+    }
+
+    private Optional<Run> find(Connection c, String id, boolean lock) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(selectById + (lock ? db.forUpdate() : ""))) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    @Override
+    public Run update(Run changed) {
+        Objects.requireNonNull(changed, "changed");
+        return db.write(c -> {
+            Run current = find(c, changed.id(), true).orElseThrow(() -> new NotFoundException("run", changed.id()));
+            if (current.status().isTerminal()) {
+                throw new InvalidTransitionException(current.id(), current.status(), changed.status());
+            }
+            if (current.version() != changed.version()) {
+                throw ConflictException.staleVersion("run", current.id(), changed.version(), current.version());
+            }
+            if (!current.status().canBecome(changed.status())) {
+                throw new InvalidTransitionException(current.id(), current.status(), changed.status());
+            }
+            Instant now = db.clock.instant();
+            Run stored = new Run(current.id(), current.sessionId(), current.agentId(), current.parentRunId(),
+                    changed.status(), current.startedAt(), now, changed.status().isTerminal() ? now : null,
+                    changed.labels(), changed.metadata(), changed.error(), current.version() + 1);
+            try (PreparedStatement ps = c.prepareStatement(update)) {
+                Database.bindAll(ps, stored.status().name(), now.toEpochMilli(),
+                        stored.endedAt() == null ? null : stored.endedAt().toEpochMilli(), db.json(stored.labels()),
+                        db.json(stored.metadata()), stored.error(), stored.version(), stored.id(), current.version());
+                if (ps.executeUpdate() != 1) {
+                    throw new IllegalStateException("run " + stored.id() + " changed under its row lock");
+                }
+            }
+            return stored;
+        });
+    }
+
+    @Override
+    public Page<Run> list(RunFilter filter) {
+        Objects.requireNonNull(filter, "filter");
+        StringBuilder sql = new StringBuilder(db.tables.sql("SELECT " + COLUMNS + " FROM {runs} WHERE 1 = 1"));
+        List<Object> params = new ArrayList<>();
+        if (filter.sessionId() != null) {
+            sql.append(" AND session_id = ?");
+            params.add(filter.sessionId());
+        }
+        if (filter.agentId() != null) {
+            sql.append(" AND agent_id = ?");
+            params.add(filter.agentId());
+        }
+        if (filter.parentRunId() != null) {
+            sql.append(" AND parent_run_id = ?");
+            params.add(filter.parentRunId());
+        }
+        if (!filter.statuses().isEmpty()) {
+            sql.append(" AND status IN (");
+            String sep = "";
+            for (RunStatus s : new TreeSet<>(filter.statuses())) {
+                sql.append(sep).append('?');
+                params.add(s.name());
+                sep = ", ";
+            }
+            sql.append(')');
+        }
+        if (filter.updatedBefore() != null) {
+            sql.append(" AND updated_at < ?");
+            params.add(filter.updatedBefore().toEpochMilli());
+        }
+        if (filter.cursor() != null) {
+            List<String> key = Cursors.decode(filter.cursor(), "runs", filter.scope(), 2);
+            long at = LabelSql.parseLong(key.get(0));
+            sql.append(" AND (started_at > ? OR (started_at = ? AND id > ?))");
+            params.add(at);
+            params.add(at);
+            params.add(key.get(1));
+        }
+        sql.append(" ORDER BY started_at, id LIMIT ?");
+        params.add(filter.limit() + 1);
+        List<Run> found = db.read(c -> {
+            List<Run> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                Database.bindAll(ps, params.toArray());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(map(rs));
+                    }
+                }
+            }
+            return out;
+        });
+        return LabelSql.page(found, filter.limit(), last -> Cursors.encode("runs", filter.scope(),
+                Long.toString(last.startedAt().toEpochMilli()), last.id()));
+    }
+
+    @Override
+    public boolean delete(String id) {
+        Checks.id(id, "id");
+        return db.write(c -> {
+            try (PreparedStatement ps = c.prepareStatement(delete)) {
+                ps.setString(1, id);
+                return ps.executeUpdate() > 0;
+            }
+        });
+    }
+
+    private static Run map(ResultSet rs) throws SQLException {
+        long ended = rs.getLong(8);
+        Instant endedAt = rs.wasNull() ? null : Instant.ofEpochMilli(ended);
+        return new Run(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), RunStatus.valueOf(rs.getString(5)),
+                Instant.ofEpochMilli(rs.getLong(6)), Instant.ofEpochMilli(rs.getLong(7)), endedAt,
+                Database.labels(rs.getString(9)), Database.jsonMap(rs.getString(10)), rs.getString(11), rs.getLong(12));
+    }
+
+    @Override
+    public String toString() {
+        return "JdbcRunStore[" + db + "]";
+    }
+}

@@ -1,0 +1,185 @@
+package dev.memoria.jdbc;
+
+import dev.memoria.AlreadyExistsException;
+import dev.memoria.ConflictException;
+import dev.memoria.Ids;
+import dev.memoria.NotFoundException;
+import dev.memoria.Page;
+import dev.memoria.SessionEndedException;
+import dev.memoria.session.NewSession;
+import dev.memoria.session.Session;
+import dev.memoria.session.SessionFilter;
+import dev.memoria.session.SessionStatus;
+import dev.memoria.session.SessionStore;
+import dev.memoria.spi.Checks;
+import dev.memoria.spi.Cursors;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+final class JdbcSessionStore implements SessionStore {
+    private static final String COLUMNS = "id, user_id, status, created_at, updated_at, ended_at, labels, metadata, version";
+
+    private final Database db;
+    private final String insert;
+    private final String selectById;
+    private final String update;
+    private final String delete;
+
+    JdbcSessionStore(Database db) {
+        this.db = db;
+        Tables t = db.tables;
+        this.insert = t.sql("INSERT INTO {sessions} (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, " + db.jsonParam() + ", "
+                + db.jsonParam() + ", ?) ON CONFLICT (id) DO NOTHING");
+        this.selectById = t.sql("SELECT " + COLUMNS + " FROM {sessions} WHERE id = ?");
+        this.update = t.sql("UPDATE {sessions} SET user_id = ?, status = ?, updated_at = ?, ended_at = ?, labels = "
+                + db.jsonParam() + ", metadata = " + db.jsonParam() + ", version = ? WHERE id = ? AND version = ?");
+        this.delete = t.sql("DELETE FROM {sessions} WHERE id = ?");
+    }
+
+    @Override
+    public Session create(NewSession spec) {
+        Objects.requireNonNull(spec, "spec");
+        Instant now = db.clock.instant();
+        Session session = new Session(spec.id() == null ? Ids.next() : spec.id(), spec.userId(), SessionStatus.ACTIVE,
+                now, now, null, spec.labels(), spec.metadata(), 1);
+        int inserted = db.write(c -> {
+            try (PreparedStatement ps = c.prepareStatement(insert)) {
+                Database.bindAll(ps, session.id(), session.userId(), session.status().name(),
+                        session.createdAt().toEpochMilli(), session.updatedAt().toEpochMilli(), null,
+                        db.json(session.labels()), db.json(session.metadata()), session.version());
+                return ps.executeUpdate();
+            }
+        });
+        if (inserted == 0) {
+            throw new AlreadyExistsException("session", session.id());
+        }
+        return session;
+    }
+
+    @Override
+    public Optional<Session> get(String id) {
+        Checks.id(id, "id");
+        return db.read(c -> find(c, id, false));
+    }
+
+    private Optional<Session> find(Connection c, String id, boolean lock) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(selectById + (lock ? db.forUpdate() : ""))) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    @Override
+    public Session update(Session changed) {
+        Objects.requireNonNull(changed, "changed");
+        return db.write(c -> {
+            Session current = find(c, changed.id(), true).orElseThrow(() -> new NotFoundException("session", changed.id()));
+            if (current.status() == SessionStatus.ENDED) {
+                throw new SessionEndedException(current.id());
+            }
+            if (current.version() != changed.version()) {
+                throw ConflictException.staleVersion("session", current.id(), changed.version(), current.version());
+            }
+            Instant now = db.clock.instant();
+            Session stored = new Session(current.id(), changed.userId(), changed.status(), current.createdAt(), now,
+                    changed.status() == SessionStatus.ENDED ? now : null, changed.labels(), changed.metadata(),
+                    current.version() + 1);
+            try (PreparedStatement ps = c.prepareStatement(update)) {
+                Database.bindAll(ps, stored.userId(), stored.status().name(), now.toEpochMilli(),
+                        stored.endedAt() == null ? null : stored.endedAt().toEpochMilli(), db.json(stored.labels()),
+                        db.json(stored.metadata()), stored.version(), stored.id(), current.version());
+                if (ps.executeUpdate() != 1) {
+                    throw new IllegalStateException("session " + stored.id() + " changed under its row lock");
+                }
+            }
+            return stored;
+        });
+    }
+
+    @Override
+    public Page<Session> list(SessionFilter filter) {
+        Objects.requireNonNull(filter, "filter");
+        StringBuilder sql = new StringBuilder(db.tables.sql("SELECT " + COLUMNS + " FROM {sessions} WHERE 1 = 1"));
+        List<Object> params = new ArrayList<>();
+        if (filter.status() != null) {
+            sql.append(" AND status = ?");
+            params.add(filter.status().name());
+        }
+        if (filter.userId() != null) {
+            sql.append(" AND user_id = ?");
+            params.add(filter.userId());
+        }
+        LabelSql.append(db, filter.labels(), sql, params);
+        if (filter.createdAfter() != null) {
+            sql.append(" AND created_at > ?");
+            params.add(filter.createdAfter().toEpochMilli());
+        }
+        if (filter.createdBefore() != null) {
+            sql.append(" AND created_at < ?");
+            params.add(filter.createdBefore().toEpochMilli());
+        }
+        if (filter.updatedBefore() != null) {
+            sql.append(" AND updated_at < ?");
+            params.add(filter.updatedBefore().toEpochMilli());
+        }
+        if (filter.cursor() != null) {
+            List<String> key = Cursors.decode(filter.cursor(), "sessions", filter.scope(), 2);
+            sql.append(" AND (created_at < ? OR (created_at = ? AND id < ?))");
+            long at = LabelSql.parseLong(key.get(0));
+            params.add(at);
+            params.add(at);
+            params.add(key.get(1));
+        }
+        sql.append(" ORDER BY created_at DESC, id DESC LIMIT ?");
+        params.add(filter.limit() + 1);
+        List<Session> found = db.read(c -> {
+            List<Session> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                Database.bindAll(ps, params.toArray());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(map(rs));
+                    }
+                }
+            }
+            return out;
+        });
+        return LabelSql.page(found, filter.limit(), last -> Cursors.encode("sessions", filter.scope(),
+                Long.toString(last.createdAt().toEpochMilli()), last.id()));
+    }
+
+    @Override
+    public boolean delete(String id) {
+        Checks.id(id, "id");
+        return db.write(c -> {
+            try (PreparedStatement ps = c.prepareStatement(delete)) {
+                ps.setString(1, id);
+                return ps.executeUpdate() > 0;
+            }
+        });
+    }
+
+    private static Session map(ResultSet rs) throws SQLException {
+        long ended = rs.getLong(6);
+        Instant endedAt = rs.wasNull() ? null : Instant.ofEpochMilli(ended);
+        Map<String, String> labels = Database.labels(rs.getString(7));
+        return new Session(rs.getString(1), rs.getString(2), SessionStatus.valueOf(rs.getString(3)),
+                Instant.ofEpochMilli(rs.getLong(4)), Instant.ofEpochMilli(rs.getLong(5)), endedAt, labels,
+                Database.jsonMap(rs.getString(8)), rs.getLong(9));
+    }
+
+    @Override
+    public String toString() {
+        return "JdbcSessionStore[" + db + "]";
+    }
+}

@@ -1,0 +1,157 @@
+package dev.memoria.jdbc;
+
+import dev.memoria.StoreUnavailableException;
+import dev.memoria.Stores;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Properties;
+import javax.sql.DataSource;
+
+/**
+ * Memoria's stores in SQLite or PostgreSQL.
+ *
+ * <pre>{@code
+ * try (Stores stores = JdbcStores.sqlite(Path.of("memoria.db"))) { ... }        // embedded, one file
+ * try (Stores stores = JdbcStores.create(pooledPostgresDataSource)) { ... }     // dialect detected
+ * String ddl = JdbcStores.schema(Dialect.POSTGRESQL, "memoria_");               // for DBAs
+ * }</pre>
+ *
+ * <p>One row per session, run and event; appends cost the same at any run length. Tables are
+ * created and migrated when the stores open (see {@link JdbcOptions#autoMigrate(boolean)}); a
+ * database whose schema is newer than this code is refused. The returned stores are thread-safe;
+ * several processes may share one SQLite file or PostgreSQL database.
+ */
+public final class JdbcStores {
+    private static final int SQLITE_MAX_CONNECTIONS = 8;
+
+    private JdbcStores() {
+    }
+
+    /**
+     * @param file the SQLite file; it and its parent folders are created if missing
+     * @return stores with the default options (FULL durability)
+     */
+    public static Stores sqlite(Path file) {
+        return sqlite(file, JdbcOptions.defaults());
+    }
+
+    /**
+     * @param file the SQLite file; it and its parent folders are created if missing
+     * @param options table prefix, clock, durability, busy timeout, migration
+     * @return the stores; closing them closes the connections Memoria opened
+     */
+    public static Stores sqlite(Path file, JdbcOptions options) {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(options, "options");
+        Path absolute = file.toAbsolutePath().normalize();
+        try {
+            if (absolute.getParent() != null) {
+                Files.createDirectories(absolute.getParent());
+            }
+        } catch (IOException e) {
+            throw new StoreUnavailableException("cannot create the folder of " + absolute + ": " + e.getMessage(), e, false);
+        }
+        if (Files.isDirectory(absolute)) {
+            throw new IllegalArgumentException("file: " + absolute + " is a directory, not a SQLite file");
+        }
+        Properties props = new Properties();
+        props.setProperty("journal_mode", "WAL");
+        props.setProperty("synchronous", options.durability().name());
+        props.setProperty("busy_timeout", Long.toString(options.busyTimeout().toMillis()));
+        props.setProperty("foreign_keys", "false");
+        String url = "jdbc:sqlite:" + absolute;
+        ConnectionSource pool = new ConnectionSource.Pool(() -> {
+            Connection c = DriverManager.getConnection(url, props);
+            try (Statement s = c.createStatement()) {
+                // the driver applies the properties, but say it again: these are what the contracts rest on
+                s.execute("PRAGMA journal_mode=WAL");
+                s.execute("PRAGMA synchronous=" + options.durability().name());
+                s.execute("PRAGMA busy_timeout=" + options.busyTimeout().toMillis());
+            } catch (SQLException e) {
+                c.close();
+                throw e;
+            }
+            return c;
+        }, SQLITE_MAX_CONNECTIONS, "sqlite:" + absolute);
+        return open(Dialect.SQLITE, pool, options);
+    }
+
+    /**
+     * @param dataSource a SQLite or PostgreSQL DataSource, ideally pooled; Memoria never closes it
+     * @return stores with the default options
+     */
+    public static Stores create(DataSource dataSource) {
+        return create(dataSource, JdbcOptions.defaults());
+    }
+
+    /**
+     * @param dataSource a SQLite or PostgreSQL DataSource, ideally pooled; Memoria never closes it
+     * @param options table prefix, clock, migration
+     * @return the stores
+     * @throws IllegalArgumentException if the database is neither SQLite nor PostgreSQL
+     */
+    public static Stores create(DataSource dataSource, JdbcOptions options) {
+        Objects.requireNonNull(dataSource, "dataSource");
+        Objects.requireNonNull(options, "options");
+        return open(detect(dataSource), ConnectionSource.of(dataSource), options);
+    }
+
+    /**
+     * The DDL of the current schema, for teams that apply schema changes by hand (then open the
+     * stores with {@code JdbcOptions.autoMigrate(false)}).
+     *
+     * @param dialect the database
+     * @param tablePrefix the table prefix, as in {@link JdbcOptions#tablePrefix(String)}
+     * @return SQL statements separated by semicolons
+     */
+    public static String schema(Dialect dialect, String tablePrefix) {
+        Objects.requireNonNull(dialect, "dialect");
+        return Schema.ddl(dialect, new Tables(JdbcOptions.defaults().tablePrefix(tablePrefix).tablePrefix()));
+    }
+
+    /**
+     * @param dialect the database
+     * @return the DDL with the default prefix {@code memoria_}
+     */
+    public static String schema(Dialect dialect) {
+        return schema(dialect, JdbcOptions.defaults().tablePrefix());
+    }
+
+    static Stores open(Dialect dialect, ConnectionSource source, JdbcOptions options) {
+        Database db = new Database(dialect, new Tables(options.tablePrefix()), options.clock(), source);
+        try {
+            Schema.prepare(db, options.autoMigrate(), options.clock().millis());
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+        return Stores.of(new JdbcSessionStore(db), new JdbcRunStore(db), new JdbcMemoryStore(db), db);
+    }
+
+    private static Dialect detect(DataSource dataSource) {
+        String product;
+        try (Connection c = dataSource.getConnection()) {
+            DatabaseMetaData meta = c.getMetaData();
+            product = meta.getDatabaseProductName();
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("cannot connect to detect the database: " + e.getMessage(), e, true);
+        }
+        String p = product == null ? "" : product.toLowerCase(Locale.ROOT);
+        if (p.contains("sqlite")) {
+            return Dialect.SQLITE;
+        }
+        if (p.contains("postgresql")) {
+            return Dialect.POSTGRESQL;
+        }
+        throw new IllegalArgumentException("dataSource: " + product + " is not supported; memoria-jdbc supports SQLite"
+                + " and PostgreSQL (use memoria-mongodb for MongoDB, or implement the stores and run memoria-testkit)");
+    }
+}

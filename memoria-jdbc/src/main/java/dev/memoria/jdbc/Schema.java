@@ -1,0 +1,173 @@
+package dev.memoria.jdbc;
+
+import dev.memoria.StoreUnavailableException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The versioned schema. Migration {@code n} takes the schema from version {@code n - 1} to
+ * {@code n}; they are applied in order, each in the transaction that records it, so two processes
+ * opening one database at once apply each exactly once (SQLite: the first takes the write lock;
+ * PostgreSQL: a transaction-scoped advisory lock per table prefix).
+ */
+final class Schema {
+    /** The schema version this code reads and writes. */
+    static final int VERSION = 1;
+
+    private Schema() {
+    }
+
+    /** The statements of each migration, in order; index 0 is migration 1. */
+    static List<List<String>> migrations(Dialect dialect) {
+        String json = dialect == Dialect.POSTGRESQL ? "JSONB" : "TEXT";
+        String text = dialect == Dialect.POSTGRESQL ? "VARCHAR(255)" : "TEXT";
+        List<String> v1 = List.of(
+                "CREATE TABLE {sessions} (\n"
+                        + "  id " + text + " PRIMARY KEY,\n"
+                        + "  user_id " + text + ",\n"
+                        + "  status VARCHAR(16) NOT NULL,\n"
+                        + "  created_at BIGINT NOT NULL,\n"
+                        + "  updated_at BIGINT NOT NULL,\n"
+                        + "  ended_at BIGINT,\n"
+                        + "  labels " + json + " NOT NULL,\n"
+                        + "  metadata " + json + " NOT NULL,\n"
+                        + "  version BIGINT NOT NULL\n"
+                        + ")",
+                "CREATE INDEX {p}sessions_created ON {sessions} (created_at, id)",
+                "CREATE INDEX {p}sessions_user ON {sessions} (user_id, created_at, id)",
+                "CREATE INDEX {p}sessions_status ON {sessions} (status, updated_at)",
+                "CREATE TABLE {runs} (\n"
+                        + "  id " + text + " PRIMARY KEY,\n"
+                        + "  session_id " + text + " NOT NULL,\n"
+                        + "  agent_id " + text + " NOT NULL,\n"
+                        + "  parent_run_id " + text + ",\n"
+                        + "  status VARCHAR(16) NOT NULL,\n"
+                        + "  started_at BIGINT NOT NULL,\n"
+                        + "  updated_at BIGINT NOT NULL,\n"
+                        + "  ended_at BIGINT,\n"
+                        + "  labels " + json + " NOT NULL,\n"
+                        + "  metadata " + json + " NOT NULL,\n"
+                        + "  error TEXT,\n"
+                        + "  version BIGINT NOT NULL\n"
+                        + ")",
+                "CREATE INDEX {p}runs_started ON {runs} (started_at, id)",
+                "CREATE INDEX {p}runs_session ON {runs} (session_id, started_at, id)",
+                "CREATE INDEX {p}runs_parent ON {runs} (parent_run_id, started_at, id)",
+                "CREATE INDEX {p}runs_status ON {runs} (status, updated_at)",
+                // one row per run's log: serialises appenders and remembers whose log it is
+                "CREATE TABLE {run_heads} (\n"
+                        + "  run_id " + text + " PRIMARY KEY,\n"
+                        + "  session_id " + text + " NOT NULL,\n"
+                        + "  agent_id " + text + " NOT NULL,\n"
+                        + "  last_seq BIGINT NOT NULL\n"
+                        + ")",
+                "CREATE TABLE {events} (\n"
+                        + "  run_id " + text + " NOT NULL,\n"
+                        + "  seq BIGINT NOT NULL,\n"
+                        + "  session_id " + text + " NOT NULL,\n"
+                        + "  event_key " + text + " NOT NULL,\n"
+                        + "  type VARCHAR(32) NOT NULL,\n"
+                        + "  ts BIGINT NOT NULL,\n"
+                        + "  data " + json + " NOT NULL,\n"
+                        + "  labels " + json + " NOT NULL,\n"
+                        + "  PRIMARY KEY (run_id, seq)\n"
+                        + ")",
+                "CREATE UNIQUE INDEX {p}events_key ON {events} (run_id, event_key)",
+                "CREATE INDEX {p}events_type ON {events} (run_id, type, seq)",
+                "CREATE INDEX {p}events_session ON {events} (session_id, ts, run_id, seq)");
+        return List.of(v1);
+    }
+
+    /** The whole DDL of the current version, for DBAs who apply it by hand. */
+    static String ddl(Dialect dialect, Tables t) {
+        StringBuilder out = new StringBuilder();
+        out.append("-- Memoria schema version ").append(VERSION).append(" for ").append(dialect)
+                .append(", table prefix '").append(t.prefix).append("'\n");
+        out.append(t.sql(versionTable())).append(";\n");
+        List<List<String>> migrations = migrations(dialect);
+        for (int v = 1; v <= migrations.size(); v++) {
+            out.append("\n-- migration ").append(v).append('\n');
+            for (String statement : migrations.get(v - 1)) {
+                out.append(t.sql(statement)).append(";\n");
+            }
+            out.append(t.sql("INSERT INTO {schema_version} (version, applied_at) VALUES (" + v + ", 0)")).append(";\n");
+        }
+        return out.toString();
+    }
+
+    private static String versionTable() {
+        return "CREATE TABLE IF NOT EXISTS {schema_version} (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)";
+    }
+
+    /** Brings the schema to {@link #VERSION}, or checks it is there when migration is off. */
+    static void prepare(Database db, boolean autoMigrate, long now) {
+        Tables t = db.tables;
+        if (!autoMigrate) {
+            int found = db.read(c -> currentVersion(c, t, false));
+            if (found != VERSION) {
+                throw new StoreUnavailableException("schema of '" + t.prefix + "' tables is at version " + found
+                        + ", this Memoria needs version " + VERSION
+                        + " (apply JdbcStores.schema(...), or enable JdbcOptions.autoMigrate)", null, false);
+            }
+            return;
+        }
+        db.write(c -> {
+            if (db.dialect == Dialect.POSTGRESQL) {
+                try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+                    lock.setLong(1, ("memoria:" + t.prefix).hashCode());
+                    lock.execute();
+                }
+            }
+            try (Statement s = c.createStatement()) {
+                s.execute(t.sql(versionTable()));
+            }
+            int current = currentVersion(c, t, true);
+            if (current > VERSION) {
+                throw new StoreUnavailableException("the database's Memoria schema ('" + t.prefix + "' tables) is at version "
+                        + current + ", newer than this Memoria's version " + VERSION
+                        + ": upgrade Memoria to open it", null, false);
+            }
+            List<List<String>> migrations = migrations(db.dialect);
+            for (int v = current + 1; v <= VERSION; v++) {
+                try (Statement s = c.createStatement()) {
+                    for (String statement : migrations.get(v - 1)) {
+                        s.execute(t.sql(statement));
+                    }
+                }
+                try (PreparedStatement record = c.prepareStatement(
+                        t.sql("INSERT INTO {schema_version} (version, applied_at) VALUES (?, ?)"))) {
+                    record.setInt(1, v);
+                    record.setLong(2, now);
+                    record.executeUpdate();
+                }
+            }
+            return null;
+        });
+    }
+
+    private static int currentVersion(Connection c, Tables t, boolean tableExists) throws SQLException {
+        if (!tableExists && !tableExists(c, t.schemaVersion)) {
+            return 0;
+        }
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(t.sql("SELECT MAX(version) FROM {schema_version}"))) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    private static boolean tableExists(Connection c, String table) throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (ResultSet rs = c.getMetaData().getTables(null, null, table, null)) {
+            while (rs.next()) {
+                names.add(rs.getString("TABLE_NAME"));
+            }
+        }
+        return names.stream().anyMatch(table::equalsIgnoreCase);
+    }
+}

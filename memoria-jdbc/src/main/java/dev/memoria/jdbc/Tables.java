@@ -1,0 +1,27 @@
+package dev.memoria.jdbc;
+
+/** Table and index names under one prefix. The prefix is validated, so names are safe to splice. */
+final class Tables {
+    final String prefix;
+    final String schemaVersion;
+    final String sessions;
+    final String runs;
+    final String heads;
+    final String events;
+
+    Tables(String prefix) {
+        this.prefix = prefix;
+        this.schemaVersion = prefix + "schema_version";
+        this.sessions = prefix + "sessions";
+        this.runs = prefix + "runs";
+        this.heads = prefix + "run_heads";
+        this.events = prefix + "events";
+    }
+
+    /** Replaces {@code {sessions}}-style placeholders in SQL text. */
+    String sql(String template) {
+        return template.replace("{schema_version}", schemaVersion).replace("{sessions}", sessions)
+                .replace("{runs}", runs).replace("{run_heads}", heads).replace("{events}", events)
+                .replace("{p}", prefix);
+    }
+}

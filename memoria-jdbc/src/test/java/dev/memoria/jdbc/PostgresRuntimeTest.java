@@ -1,0 +1,14 @@
+package dev.memoria.jdbc;
+
+import dev.memoria.Stores;
+import dev.memoria.testkit.RuntimeContract;
+import java.time.Clock;
+
+class PostgresRuntimeTest extends RuntimeContract {
+    private final String prefix = PostgresServer.freshPrefix();
+
+    @Override
+    protected Stores newStores(Clock clock) {
+        return JdbcStores.create(PostgresServer.get().dataSource(), JdbcOptions.defaults().clock(clock).tablePrefix(prefix));
+    }
+}

@@ -127,6 +127,6 @@ public interface Stores extends AutoCloseable {
         String scheme = colon < 0 ? uri : uri.substring(0, colon + 1);
         throw new IllegalArgumentException("uri: no store provider for '" + Checks.shorten(scheme)
                 + "'; available: " + String.join(", ", schemes)
-                + " (add memoria-jdbc or memoria-mongodb to the class path for the others)");
+                + " (memoria-jdbc and memoria-mongodb bring sqlite:, jdbc:postgresql: and mongodb: when on the class path)");
     }
 }

@@ -1,0 +1,60 @@
+package dev.memoria.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.memoria.Stores;
+import dev.memoria.memory.Event;
+import dev.memoria.memory.EventType;
+import dev.memoria.memory.MemoryEvent;
+import dev.memoria.run.RunRef;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A child process for the crash and multi-process tests: appends events to one run and prints
+ * {@code ack SEQUENCE INDEX} after each append returns, until it has written {@code count} events
+ * (or forever, for -1) or is killed.
+ *
+ * <p>Arguments: {@code sqlite FILE | postgres URL PREFIX}, then {@code RUN_ID TAG COUNT}.
+ */
+public final class CrashAppender {
+    private CrashAppender() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int at = 0;
+        Stores stores;
+        HikariDataSource ds = null;
+        if (args[at++].equals("sqlite")) {
+            stores = JdbcStores.sqlite(Path.of(args[at++]));
+        } else {
+            HikariConfig config = new HikariConfig();
+            config.setJdbcUrl(args[at++]);
+            config.setMaximumPoolSize(2);
+            ds = new HikariDataSource(config);
+            stores = JdbcStores.create(ds, JdbcOptions.defaults().tablePrefix(args[at++]));
+        }
+        RunRef run = new RunRef("crash-session", "agent", args[at++]);
+        String tag = args[at++];
+        long count = Long.parseLong(args[at]);
+        PrintStream out = System.out;
+        out.println("ready");
+        out.flush();
+        for (long i = 0; count < 0 || i < count; i++) {
+            MemoryEvent stored = stores.memory().append(run, List.of(event(tag, i))).get(0);
+            out.println("ack " + stored.sequence() + " " + i);
+            out.flush();
+        }
+        stores.close();
+        if (ds != null) {
+            ds.close();
+        }
+    }
+
+    static Event event(String tag, long i) {
+        return new Event(tag + "-" + i, EventType.TOOL_RESULT, null,
+                Map.of("tag", tag, "i", i, "payload", "\u00e9\uD83D\uDE00'\";--".repeat((int) (i % 50) + 1)), Map.of("tag", tag));
+    }
+}

@@ -112,14 +112,27 @@ public interface Stores extends AutoCloseable {
      * @throws IllegalArgumentException if no provider opens the URI, naming those that exist
      */
     static Stores open(String uri) {
+        return open(uri, java.time.Clock.systemUTC());
+    }
+
+    /**
+     * Like {@link #open(String)}, with the clock the stores read "now" from (for tests, and for
+     * tools that replay history, such as an import that keeps the original timestamps).
+     *
+     * @param uri where the stores are
+     * @param clock the clock
+     * @return the stores; the caller closes them
+     */
+    static Stores open(String uri, java.time.Clock clock) {
         Objects.requireNonNull(uri, "uri");
+        Objects.requireNonNull(clock, "clock");
         if (uri.isBlank()) {
             throw new IllegalArgumentException("uri: must not be blank");
         }
         List<String> schemes = new ArrayList<>();
         for (StoreProvider provider : ServiceLoader.load(StoreProvider.class, Stores.class.getClassLoader())) {
             if (provider.supports(uri)) {
-                return provider.open(uri);
+                return provider.open(uri, clock);
             }
             schemes.addAll(provider.schemes());
         }

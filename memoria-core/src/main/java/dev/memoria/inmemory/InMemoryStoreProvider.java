@@ -19,11 +19,11 @@ public final class InMemoryStoreProvider implements StoreProvider {
     }
 
     @Override
-    public Stores open(String uri) {
+    public Stores open(String uri, java.time.Clock clock) {
         if (!uri.equals("memory:")) {
             throw new IllegalArgumentException("uri: the in-memory store takes no path, use exactly 'memory:', got '"
                     + uri + "'");
         }
-        return InMemoryStores.create();
+        return InMemoryStores.create(clock);
     }
 }

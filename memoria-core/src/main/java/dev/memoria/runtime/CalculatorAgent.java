@@ -67,16 +67,16 @@ public final class CalculatorAgent implements Agent {
     private static String answerFromHistory(Turn turn) {
         long asked = turn.history().stream().filter(e -> e.type() == EventType.USER_MESSAGE).count();
         if (asked == 0) {
-            return "Hello! I am a calculator agent. Ask me something like 'what is 12 * (3 + 4)?'.";
+            return "Hello! I am a calculator agent: ask me 'what is 12 * (3 + 4)?'.";
         }
-        MemoryEvent lastAnswer = null;
+        MemoryEvent lastQuestion = null;
         for (MemoryEvent e : turn.history()) {
-            if (e.type() == EventType.ASSISTANT_MESSAGE) {
-                lastAnswer = e;
+            if (e.type() == EventType.USER_MESSAGE) {
+                lastQuestion = e;
             }
         }
-        return String.format(Locale.ROOT, "You have asked me %d thing%s in this session so far%s", asked,
-                asked == 1 ? "" : "s", lastAnswer == null ? "." : "; my last answer was: " + lastAnswer.text());
+        return String.format(Locale.ROOT, "You have asked me %d thing%s in this session so far; the last was \"%s\".",
+                asked, asked == 1 ? "" : "s", lastQuestion.text());
     }
 
     @Override

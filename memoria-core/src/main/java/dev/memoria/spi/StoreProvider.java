@@ -27,9 +27,10 @@ public interface StoreProvider {
      * Opens the stores; the caller closes them.
      *
      * @param uri a URI this provider supports
+     * @param clock the clock every store reads "now" from
      * @return the backend's stores
      * @throws IllegalArgumentException if the URI is malformed, saying what is wrong
      * @throws dev.memoria.StoreUnavailableException if the backend cannot be reached or opened
      */
-    Stores open(String uri);
+    Stores open(String uri, java.time.Clock clock);
 }

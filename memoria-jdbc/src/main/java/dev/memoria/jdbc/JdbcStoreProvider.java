@@ -29,12 +29,12 @@ public final class JdbcStoreProvider implements StoreProvider {
     }
 
     @Override
-    public Stores open(String uri) {
+    public Stores open(String uri, java.time.Clock clock) {
         if (uri.startsWith("jdbc:postgresql:")) {
-            return openPostgres(uri);
+            return openPostgres(uri, clock);
         }
         String rest = uri.startsWith("jdbc:sqlite:") ? uri.substring("jdbc:sqlite:".length()) : uri.substring("sqlite:".length());
-        JdbcOptions options = JdbcOptions.defaults();
+        JdbcOptions options = JdbcOptions.defaults().clock(clock);
         int q = rest.indexOf('?');
         if (q >= 0) {
             for (String pair : rest.substring(q + 1).split("&")) {
@@ -55,7 +55,7 @@ public final class JdbcStoreProvider implements StoreProvider {
         return JdbcStores.sqlite(Path.of(rest), options);
     }
 
-    private static Stores openPostgres(String url) {
+    private static Stores openPostgres(String url, java.time.Clock clock) {
         try {
             Class.forName("org.postgresql.Driver");
         } catch (ClassNotFoundException e) {
@@ -67,6 +67,6 @@ public final class JdbcStoreProvider implements StoreProvider {
             c.setAutoCommit(true);
             return c;
         }, POSTGRES_MAX_IDLE, url.replaceAll("password=[^&]*", "password=***"));
-        return JdbcStores.open(Dialect.POSTGRESQL, pool, JdbcOptions.defaults());
+        return JdbcStores.open(Dialect.POSTGRESQL, pool, JdbcOptions.defaults().clock(clock));
     }
 }

@@ -22,7 +22,7 @@ public final class MongoStoreProvider implements StoreProvider {
     }
 
     @Override
-    public Stores open(String uri) {
+    public Stores open(String uri, java.time.Clock clock) {
         ConnectionString connection;
         try {
             connection = new ConnectionString(uri);
@@ -34,7 +34,7 @@ public final class MongoStoreProvider implements StoreProvider {
         }
         MongoClient client = MongoClients.create(connection);
         try {
-            return MongoStores.create(client.getDatabase(connection.getDatabase()), MongoOptions.defaults(), client::close);
+            return MongoStores.create(client.getDatabase(connection.getDatabase()), MongoOptions.defaults().clock(clock), client::close);
         } catch (RuntimeException | Error e) {
             client.close();
             throw e;

@@ -1,0 +1,59 @@
+package dev.memoria.cli;
+
+import dev.memoria.Stores;
+import dev.memoria.runtime.AgentRuntime;
+import dev.memoria.runtime.CalculatorAgent;
+import dev.memoria.session.Session;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** An interactive prompt with the example agent; Ctrl-D ends it. */
+@Command(name = "chat", description = "Chat with the example agent; Ctrl-D ends. Resume later with --session.")
+final class ChatCommand implements Callable<Integer> {
+    @Mixin
+    StoreOption store;
+
+    @Option(names = "--session", paramLabel = "ID", description = "the session to continue (default: a new one)")
+    String session;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    /** Where the user's lines come from; tests replace it. */
+    static java.io.InputStream input = System.in;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        try (Stores stores = store.open()) {
+            AgentRuntime runtime = AgentRuntime.create(stores);
+            Session s = runtime.startSession(session, System.getProperty("user.name"));
+            out.println("Session " + s.id() + " (" + runtime.history(s.id(), 1000).size() + " earlier messages)."
+                    + " Type a message; Ctrl-D ends.");
+            BufferedReader in = new BufferedReader(new InputStreamReader(input, StandardCharsets.UTF_8));
+            while (true) {
+                out.print("you> ");
+                out.flush();
+                String line = in.readLine();
+                if (line == null) {
+                    break;
+                }
+                if (line.isBlank()) {
+                    continue;
+                }
+                runtime.run(s.id(), DemoCommand.printing(new CalculatorAgent(), out), line);
+            }
+            out.println();
+            out.println("Resume with: ./memoria chat --session " + s.id());
+        }
+        return 0;
+    }
+}

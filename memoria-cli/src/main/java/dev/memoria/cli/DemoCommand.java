@@ -1,0 +1,123 @@
+package dev.memoria.cli;
+
+import dev.memoria.Stores;
+import dev.memoria.memory.Event;
+import dev.memoria.memory.EventQuery;
+import dev.memoria.memory.EventType;
+import dev.memoria.memory.MemoryEvent;
+import dev.memoria.run.Run;
+import dev.memoria.runtime.Agent;
+import dev.memoria.runtime.AgentRuntime;
+import dev.memoria.runtime.CalculatorAgent;
+import dev.memoria.runtime.RunResult;
+import dev.memoria.runtime.Turn;
+import dev.memoria.session.Session;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Runs the example agent through a short scripted conversation, continuing it on every run. */
+@Command(name = "demo", description = "Run the example agent through a short conversation (run it twice: it remembers).")
+final class DemoCommand implements Callable<Integer> {
+    static final String SESSION = "demo";
+    private static final List<String> SCRIPT = List.of(
+            "Hello! What can you do?",
+            "What is 12 * (3 + 4)?",
+            "And what is 2 ^ 10 / 8?",
+            "What have I asked you so far?");
+
+    @Mixin
+    StoreOption store;
+
+    @Option(names = "--session", description = "the session to continue (default: ${DEFAULT-VALUE})", defaultValue = SESSION)
+    String session;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        try (Stores stores = store.open()) {
+            AgentRuntime runtime = AgentRuntime.create(stores);
+            boolean existed = stores.sessions().get(session).isPresent();
+            Session s = runtime.startSession(session, "demo-user");
+            if (existed) {
+                long earlier = runtime.history(s.id(), 1000).size();
+                out.printf("Resuming session %s with %d earlier messages, stored in %s.%n%n", s.id(), earlier, store.uri());
+            } else {
+                out.printf("Starting session %s in %s.%n%n", s.id(), store.uri());
+            }
+            Agent agent = printing(new CalculatorAgent(), out);
+            for (String line : SCRIPT) {
+                out.println("you> " + line);
+                RunResult result = runtime.run(s.id(), agent, line);
+                out.println("     (run " + result.run().id() + ": " + result.run().status() + ")");
+                out.println();
+            }
+            List<Run> runs = stores.runs().listBySession(s.id());
+            long events = runs.stream().mapToLong(r -> lastSequence(stores, r)).sum();
+            out.printf("Stored in %s: session %s, %d runs, %d events.%n", store.uri(), s.id(), runs.size(), events);
+            out.println("Run ./memoria demo again and the agent will remember this conversation.");
+            out.println("Look inside with:");
+            out.println("  ./memoria sessions");
+            out.println("  ./memoria show " + s.id());
+            out.println("  ./memoria events " + runs.get(runs.size() - 1).id());
+            out.println("  ./memoria stats");
+        }
+        return 0;
+    }
+
+    static long lastSequence(Stores stores, Run r) {
+        List<MemoryEvent> last = stores.memory().read(EventQuery.run(r.ref()).latest(1)).items();
+        return last.isEmpty() ? 0 : last.get(0).sequence();
+    }
+
+    /** Prints each event the agent emits as it is stored. */
+    static Agent printing(Agent agent, PrintWriter out) {
+        return new Agent() {
+            @Override
+            public String id() {
+                return agent.id();
+            }
+
+            @Override
+            public void handle(Turn turn) throws Exception {
+                agent.handle(new Turn() {
+                    @Override
+                    public dev.memoria.session.Session session() {
+                        return turn.session();
+                    }
+
+                    @Override
+                    public Run run() {
+                        return turn.run();
+                    }
+
+                    @Override
+                    public String input() {
+                        return turn.input();
+                    }
+
+                    @Override
+                    public List<MemoryEvent> history() {
+                        return turn.history();
+                    }
+
+                    @Override
+                    public MemoryEvent emit(Event event) {
+                        MemoryEvent stored = turn.emit(event);
+                        out.println(stored.type() == EventType.ASSISTANT_MESSAGE ? Render.wrap("agent> ", stored.text(), 79)
+                                : "     " + Render.event(stored, 74));
+                        out.flush();
+                        return stored;
+                    }
+                });
+            }
+        };
+    }
+}

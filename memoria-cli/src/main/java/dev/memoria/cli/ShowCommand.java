@@ -1,0 +1,82 @@
+package dev.memoria.cli;
+
+import dev.memoria.Stores;
+import dev.memoria.memory.EventType;
+import dev.memoria.memory.MemoryEvent;
+import dev.memoria.run.Run;
+import dev.memoria.session.Session;
+import dev.memoria.spi.Json;
+import java.io.PrintWriter;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** Shows a session, its runs and their events as a tree. */
+@Command(name = "show", description = "Show a session, its runs and their events as a tree.")
+final class ShowCommand implements Callable<Integer> {
+    @Mixin
+    StoreOption store;
+
+    @Parameters(paramLabel = "SESSION", description = "the session's id")
+    String sessionId;
+
+    @Option(names = "--json", description = "print the whole session as JSON Lines (the export format)")
+    boolean json;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        try (Stores stores = store.open()) {
+            if (json) {
+                Transfer.records(stores, sessionId).forEachRemaining(r -> out.println(Json.write(r)));
+                return 0;
+            }
+            Session s = stores.sessions().get(sessionId).orElseThrow(() -> new CliException("no session '" + sessionId
+                    + "' in " + store.uri() + " (list them with: memoria sessions)"));
+            out.printf("session %s%n  user %s, %s, created %s, updated %s%n", s.id(), s.userId() == null ? "-" : s.userId(),
+                    s.status(), Render.when(s.createdAt()), Render.when(s.updatedAt()));
+            if (!s.labels().isEmpty()) {
+                out.println("  labels " + Render.shorten(Json.write(s.labels()), 70));
+            }
+            List<Run> runs = stores.runs().listBySession(s.id());
+            for (int i = 0; i < runs.size(); i++) {
+                Run r = runs.get(i);
+                boolean last = i == runs.size() - 1;
+                out.printf("%s run %s%n", last ? "\u2514\u2500" : "\u251c\u2500", r.id());
+                String bar = last ? "   " : "\u2502  ";
+                out.printf("%s agent %s, %s, started %s%s%n", bar, Render.shorten(r.agentId(), 20), r.status(),
+                        Render.when(r.startedAt()), r.error() == null ? "" : ", error: " + Render.shorten(r.error(), 30));
+                List<MemoryEvent> events = stores.memory().load(r.ref()).events();
+                Map<String, MemoryEvent> results = new HashMap<>();
+                events.stream().filter(e -> e.type() == EventType.TOOL_RESULT)
+                        .forEach(e -> results.put(e.toolResult().callId(), e));
+                for (MemoryEvent e : events) {
+                    if (e.type() == EventType.TOOL_RESULT && isPaired(e, events)) {
+                        continue;
+                    }
+                    String line = e.type() == EventType.TOOL_CALL
+                            ? Render.call(e, results.get(e.toolCall().callId()), 74) : Render.event(e, 74);
+                    out.println(bar + "  " + line);
+                }
+            }
+            if (runs.isEmpty()) {
+                out.println("  (no runs)");
+            }
+        }
+        return 0;
+    }
+
+    private static boolean isPaired(MemoryEvent result, List<MemoryEvent> events) {
+        String callId = result.toolResult().callId();
+        return events.stream().anyMatch(e -> e.type() == EventType.TOOL_CALL && e.toolCall().callId().equals(callId));
+    }
+}

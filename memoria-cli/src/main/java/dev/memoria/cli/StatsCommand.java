@@ -1,0 +1,109 @@
+package dev.memoria.cli;
+
+import dev.memoria.Limits;
+import dev.memoria.Page;
+import dev.memoria.Stores;
+import dev.memoria.memory.EventQuery;
+import dev.memoria.memory.EventType;
+import dev.memoria.memory.MemoryEvent;
+import dev.memoria.run.Run;
+import dev.memoria.run.RunFilter;
+import dev.memoria.run.RunStatus;
+import dev.memoria.session.Session;
+import dev.memoria.session.SessionFilter;
+import dev.memoria.session.SessionStatus;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Counts by status and type, and the largest runs. */
+@Command(name = "stats", description = "Count sessions, runs and events by status and type; list the largest runs.")
+final class StatsCommand implements Callable<Integer> {
+    @Mixin
+    StoreOption store;
+
+    @Option(names = "--top", description = "how many of the largest runs to list (default: ${DEFAULT-VALUE})", defaultValue = "5")
+    int top;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Map<SessionStatus, Long> sessions = new EnumMap<>(SessionStatus.class);
+        Map<RunStatus, Long> runs = new EnumMap<>(RunStatus.class);
+        Map<EventType, Long> events = new EnumMap<>(EventType.class);
+        List<long[]> sizes = new ArrayList<>();
+        List<Run> allRuns = new ArrayList<>();
+        try (Stores stores = store.open()) {
+            SessionFilter sf = SessionFilter.all().limit(Limits.MAX_PAGE_SIZE);
+            Page<Session> sp = stores.sessions().list(sf);
+            while (true) {
+                sp.items().forEach(s -> sessions.merge(s.status(), 1L, Long::sum));
+                if (!sp.hasNext()) {
+                    break;
+                }
+                sp = stores.sessions().list(sf.cursor(sp.nextCursor()));
+            }
+            RunFilter rf = RunFilter.all().limit(Limits.MAX_PAGE_SIZE);
+            Page<Run> rp = stores.runs().list(rf);
+            while (true) {
+                allRuns.addAll(rp.items());
+                if (!rp.hasNext()) {
+                    break;
+                }
+                rp = stores.runs().list(rf.cursor(rp.nextCursor()));
+            }
+            Progress progress = new Progress(err, "runs", allRuns.size(), Progress.onTerminal());
+            for (int i = 0; i < allRuns.size(); i++) {
+                Run r = allRuns.get(i);
+                runs.merge(r.status(), 1L, Long::sum);
+                long count = 0;
+                long after = 0;
+                while (true) {
+                    Page<MemoryEvent> page = stores.memory().read(EventQuery.run(r.ref()).after(after).limit(Limits.MAX_PAGE_SIZE));
+                    for (MemoryEvent e : page.items()) {
+                        events.merge(e.type(), 1L, Long::sum);
+                        count++;
+                        after = e.sequence();
+                    }
+                    if (!page.hasNext()) {
+                        break;
+                    }
+                }
+                sizes.add(new long[] {i, count});
+                progress.advance(1);
+            }
+            if (allRuns.size() > 100) {
+                progress.finish();
+            }
+        }
+        out.println("Store: " + store.uri());
+        out.println("Sessions: " + total(sessions) + "  " + sessions);
+        out.println("Runs:     " + total(runs) + "  " + runs);
+        out.println("Events:   " + total(events) + "  " + events);
+        sizes.sort(Comparator.comparingLong((long[] s) -> s[1]).reversed());
+        if (!sizes.isEmpty()) {
+            out.println("Largest runs:");
+            for (long[] s : sizes.subList(0, Math.min(top, sizes.size()))) {
+                Run r = allRuns.get((int) s[0]);
+                out.printf("  %8d events  run %s (%s, session %s)%n", s[1], r.id(), r.agentId(), Render.shorten(r.sessionId(), 20));
+            }
+        }
+        return 0;
+    }
+
+    private static long total(Map<?, Long> counts) {
+        return counts.values().stream().mapToLong(Long::longValue).sum();
+    }
+}

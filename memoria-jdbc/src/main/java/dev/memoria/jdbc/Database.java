@@ -26,12 +26,52 @@ final class Database implements AutoCloseable {
     final Clock clock;
     private final ConnectionSource source;
     private final ReentrantLock sqliteWriter = new ReentrantLock(true);
+    /**
+     * SQLite parses a statement on every prepare, which costs as much as running it: statements
+     * are kept per connection (Memoria's own pool, so connections are never shared). PostgreSQL's
+     * driver caches server-side statements itself, and its connections may be the caller's.
+     */
+    private final Map<Connection, Map<String, PreparedStatement>> statements =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+    private static final int STATEMENTS_PER_CONNECTION = 64;
 
     Database(Dialect dialect, Tables tables, Clock clock, ConnectionSource source) {
         this.dialect = dialect;
         this.tables = tables;
         this.clock = clock;
         this.source = source;
+    }
+
+    /**
+     * Prepares a statement; close it as usual. On SQLite a cached statement is returned whose
+     * close only clears its parameters.
+     */
+    PreparedStatement prepare(Connection c, String sql) throws SQLException {
+        if (dialect != Dialect.SQLITE) {
+            return c.prepareStatement(sql);
+        }
+        Map<String, PreparedStatement> cached = statements.computeIfAbsent(c, k -> new java.util.HashMap<>());
+        PreparedStatement ps = cached.get(sql);
+        if (ps == null) {
+            ps = c.prepareStatement(sql);
+            if (cached.size() >= STATEMENTS_PER_CONNECTION) {
+                return ps; // not kept: the caller's close closes it
+            }
+            cached.put(sql, ps);
+        }
+        PreparedStatement target = ps;
+        return (PreparedStatement) java.lang.reflect.Proxy.newProxyInstance(PreparedStatement.class.getClassLoader(),
+                new Class<?>[] {PreparedStatement.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("close")) {
+                        target.clearParameters();
+                        return null;
+                    }
+                    try {
+                        return method.invoke(target, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     /** @return " FOR UPDATE" on PostgreSQL, where reads inside a write must lock what they read */
@@ -86,14 +126,16 @@ final class Database implements AutoCloseable {
         Connection c = acquire("write");
         boolean began = false;
         try {
-            try (Statement s = c.createStatement()) {
-                s.execute("BEGIN IMMEDIATE");
-                began = true;
-                T result = work.run(c);
-                s.execute("COMMIT");
-                began = false;
-                return result;
+            try (PreparedStatement begin = prepare(c, "BEGIN IMMEDIATE")) {
+                begin.execute();
             }
+            began = true;
+            T result = work.run(c);
+            try (PreparedStatement commit = prepare(c, "COMMIT")) {
+                commit.execute();
+            }
+            began = false;
+            return result;
         } catch (SQLException e) {
             throw SqlErrors.translate(e, dialect, "write failed");
         } finally {

@@ -39,6 +39,7 @@ final class JdbcMemoryStore implements MemoryStore {
     private final String selectHead;
     private final String insertHead;
     private final String updateHead;
+    private final String reserveHead;
     private final String insertEvent;
     private final String insertValues;
     private final String deleteEvents;
@@ -57,6 +58,8 @@ final class JdbcMemoryStore implements MemoryStore {
         this.insertHead = t.sql("INSERT INTO {run_heads} (run_id, session_id, agent_id, last_seq) VALUES (?, ?, ?, 0)"
                 + " ON CONFLICT (run_id) DO NOTHING");
         this.updateHead = t.sql("UPDATE {run_heads} SET last_seq = ? WHERE run_id = ?");
+        this.reserveHead = t.sql("UPDATE {run_heads} SET last_seq = last_seq + ? WHERE run_id = ?"
+                + " RETURNING last_seq, session_id, agent_id");
         this.insertValues = "(?, ?, ?, ?, ?, ?, " + db.jsonParam() + ", " + db.jsonParam() + ")";
         this.insertEvent = t.sql("INSERT INTO {events} (" + EVENT_COLUMNS + ") VALUES ") + insertValues;
         this.deleteEvents = t.sql("DELETE FROM {events} WHERE run_id = ? AND session_id = ?");
@@ -116,20 +119,23 @@ final class JdbcMemoryStore implements MemoryStore {
 
     private List<MemoryEvent> appendLocked(Connection c, RunRef run, long expected, List<Event> batch, boolean fast)
             throws SQLException {
-        long last = lockHead(c, run, !batch.isEmpty());
-        if (fast && (expected < 0 || expected == last)) {
+        if (fast && expected < 0) {
+            // one statement moves the head, locks it and says whose it is; the insert then fills
+            // exactly the sequences it reserved, all in this transaction
+            long last = reserve(c, run, batch.size());
             Instant now = db.clock.instant();
             List<MemoryEvent> fresh = new ArrayList<>(batch.size());
+            long seq = last - batch.size();
             for (Event e : batch) {
-                fresh.add(new MemoryEvent(run, ++last, e.key(), e.type(), e.timestamp() == null ? now : e.timestamp(),
+                fresh.add(new MemoryEvent(run, ++seq, e.key(), e.type(), e.timestamp() == null ? now : e.timestamp(),
                         e.data(), e.labels()));
             }
             if (insertRows(c, run, fresh) != fresh.size()) {
                 throw new KeyAlreadyStored();
             }
-            moveHead(c, run, last, batch.isEmpty());
             return Collections.unmodifiableList(fresh);
         }
+        long last = lockHead(c, run, !batch.isEmpty());
         // M3: every key is looked up before anything is written, so a conflict writes nothing
         Map<String, MemoryEvent> existing = batch.isEmpty() ? Map.of() : existingByKey(c, run, batch);
         for (Event e : batch) {
@@ -166,7 +172,7 @@ final class JdbcMemoryStore implements MemoryStore {
         if (unchanged) {
             return;
         }
-        try (PreparedStatement ps = c.prepareStatement(updateHead)) {
+        try (PreparedStatement ps = db.prepare(c, updateHead)) {
             Database.bindAll(ps, last, run.runId());
             ps.executeUpdate();
         }
@@ -181,7 +187,7 @@ final class JdbcMemoryStore implements MemoryStore {
             return 0;
         }
         String sql = insertEvent + (", " + insertValues).repeat(rows.size() - 1) + " ON CONFLICT (run_id, event_key) DO NOTHING";
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
+        try (PreparedStatement ps = db.prepare(c, sql)) {
             int i = 1;
             for (MemoryEvent e : rows) {
                 ps.setString(i++, run.runId());
@@ -197,10 +203,34 @@ final class JdbcMemoryStore implements MemoryStore {
         }
     }
 
+    /** Moves the head by {@code count}, creating it on the first append; returns the new last sequence. */
+    private long reserve(Connection c, RunRef run, int count) throws SQLException {
+        for (int attempt = 0; attempt < 2; attempt++) {
+            try (PreparedStatement ps = db.prepare(c, reserveHead)) {
+                Database.bindAll(ps, count, run.runId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        if (!rs.getString(2).equals(run.sessionId()) || !rs.getString(3).equals(run.agentId())) {
+                            throw new ConflictException("run " + Checks.shorten(run.runId()) + " belongs to session "
+                                    + Checks.shorten(rs.getString(2)) + " and agent " + Checks.shorten(rs.getString(3))
+                                    + ", not to " + run);
+                        }
+                        return rs.getLong(1);
+                    }
+                }
+            }
+            try (PreparedStatement ps = db.prepare(c, insertHead)) {
+                Database.bindAll(ps, run.runId(), run.sessionId(), run.agentId());
+                ps.executeUpdate(); // a concurrent first append may win: then the update finds its row
+            }
+        }
+        throw new IllegalStateException("head row of run " + run.runId() + " vanished while appending");
+    }
+
     /** Locks the run's head row, creating it if asked, checks the ref, and returns the last sequence. */
     private long lockHead(Connection c, RunRef run, boolean create) throws SQLException {
         for (int attempt = 0; attempt < 2; attempt++) {
-            try (PreparedStatement ps = c.prepareStatement(selectHead)) {
+            try (PreparedStatement ps = db.prepare(c, selectHead)) {
                 ps.setString(1, run.runId());
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
@@ -216,7 +246,7 @@ final class JdbcMemoryStore implements MemoryStore {
             if (!create) {
                 return 0;
             }
-            try (PreparedStatement ps = c.prepareStatement(insertHead)) {
+            try (PreparedStatement ps = db.prepare(c, insertHead)) {
                 Database.bindAll(ps, run.runId(), run.sessionId(), run.agentId());
                 ps.executeUpdate(); // a concurrent first append may win the insert: then we lock its row
             }
@@ -233,7 +263,7 @@ final class JdbcMemoryStore implements MemoryStore {
         String sql = db.dialect == Dialect.POSTGRESQL ? select + "= ANY(?)"
                 : select + "IN (" + "?, ".repeat(batch.size() - 1) + "?)";
         Map<String, MemoryEvent> found = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
+        try (PreparedStatement ps = db.prepare(c, sql)) {
             ps.setString(1, run.runId());
             if (db.dialect == Dialect.POSTGRESQL) {
                 ps.setArray(2, c.createArrayOf("varchar", batch.stream().map(Event::key).toArray()));
@@ -291,7 +321,7 @@ final class JdbcMemoryStore implements MemoryStore {
 
     private long lastSequence(RunRef run) {
         return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement(db.tables.sql("SELECT last_seq FROM {run_heads} WHERE run_id = ?"))) {
+            try (PreparedStatement ps = db.prepare(c, db.tables.sql("SELECT last_seq FROM {run_heads} WHERE run_id = ?"))) {
                 ps.setString(1, run.runId());
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? rs.getLong(1) : 0L;
@@ -354,7 +384,7 @@ final class JdbcMemoryStore implements MemoryStore {
         }
         return db.read(c -> {
             List<MemoryEvent> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(q.sql())) {
+            try (PreparedStatement ps = db.prepare(c, q.sql())) {
                 Database.bindAll(ps, q.params().toArray());
                 try (ResultSet rs = ps.executeQuery()) {
                     Map<String, RunRef> refs = new HashMap<>();
@@ -371,7 +401,7 @@ final class JdbcMemoryStore implements MemoryStore {
     private RunRef refOf(Connection c, String runId, String sessionId, Map<String, RunRef> cache) throws SQLException {
         RunRef ref = cache.get(runId);
         if (ref == null) {
-            try (PreparedStatement ps = c.prepareStatement(db.tables.sql("SELECT agent_id FROM {run_heads} WHERE run_id = ?"))) {
+            try (PreparedStatement ps = db.prepare(c, db.tables.sql("SELECT agent_id FROM {run_heads} WHERE run_id = ?"))) {
                 ps.setString(1, runId);
                 try (ResultSet rs = ps.executeQuery()) {
                     ref = new RunRef(sessionId, rs.next() ? rs.getString(1) : "unknown", runId);
@@ -392,16 +422,16 @@ final class JdbcMemoryStore implements MemoryStore {
         Objects.requireNonNull(run, "run");
         return db.write(c -> {
             // lock the head first, so that an append in flight finishes before its events are counted
-            try (PreparedStatement ps = c.prepareStatement(selectHead)) {
+            try (PreparedStatement ps = db.prepare(c, selectHead)) {
                 ps.setString(1, run.runId());
                 ps.executeQuery().close();
             }
             long removed;
-            try (PreparedStatement ps = c.prepareStatement(deleteEvents)) {
+            try (PreparedStatement ps = db.prepare(c, deleteEvents)) {
                 Database.bindAll(ps, run.runId(), run.sessionId());
                 removed = ps.executeUpdate();
             }
-            try (PreparedStatement ps = c.prepareStatement(deleteHead)) {
+            try (PreparedStatement ps = db.prepare(c, deleteHead)) {
                 Database.bindAll(ps, run.runId(), run.sessionId());
                 ps.executeUpdate();
             }

@@ -52,7 +52,7 @@ final class JdbcRunStore implements RunStore {
         Run run = new Run(spec.id() == null ? Ids.next() : spec.id(), spec.sessionId(), spec.agentId(),
                 spec.parentRunId(), spec.status(), now, now, null, spec.labels(), spec.metadata(), null, 1);
         int inserted = db.write(c -> {
-            try (PreparedStatement ps = c.prepareStatement(insert)) {
+            try (PreparedStatement ps = db.prepare(c, insert)) {
                 Database.bindAll(ps, run.id(), run.sessionId(), run.agentId(), run.parentRunId(), run.status().name(),
                         now.toEpochMilli(), now.toEpochMilli(), null, db.json(run.labels()), db.json(run.metadata()),
                         null, run.version());
@@ -72,7 +72,7 @@ final class JdbcRunStore implements RunStore {
     }
 
     private Optional<Run> find(Connection c, String id, boolean lock) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(selectById + (lock ? db.forUpdate() : ""))) {
+        try (PreparedStatement ps = db.prepare(c, selectById + (lock ? db.forUpdate() : ""))) {
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(map(rs)) : Optional.empty();
@@ -98,7 +98,7 @@ final class JdbcRunStore implements RunStore {
             Run stored = new Run(current.id(), current.sessionId(), current.agentId(), current.parentRunId(),
                     changed.status(), current.startedAt(), now, changed.status().isTerminal() ? now : null,
                     changed.labels(), changed.metadata(), changed.error(), current.version() + 1);
-            try (PreparedStatement ps = c.prepareStatement(update)) {
+            try (PreparedStatement ps = db.prepare(c, update)) {
                 Database.bindAll(ps, stored.status().name(), now.toEpochMilli(),
                         stored.endedAt() == null ? null : stored.endedAt().toEpochMilli(), db.json(stored.labels()),
                         db.json(stored.metadata()), stored.error(), stored.version(), stored.id(), current.version());
@@ -153,7 +153,7 @@ final class JdbcRunStore implements RunStore {
         params.add(filter.limit() + 1);
         List<Run> found = db.read(c -> {
             List<Run> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            try (PreparedStatement ps = db.prepare(c, sql.toString())) {
                 Database.bindAll(ps, params.toArray());
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -171,7 +171,7 @@ final class JdbcRunStore implements RunStore {
     public boolean delete(String id) {
         Checks.id(id, "id");
         return db.write(c -> {
-            try (PreparedStatement ps = c.prepareStatement(delete)) {
+            try (PreparedStatement ps = db.prepare(c, delete)) {
                 ps.setString(1, id);
                 return ps.executeUpdate() > 0;
             }

@@ -51,7 +51,7 @@ final class JdbcSessionStore implements SessionStore {
         Session session = new Session(spec.id() == null ? Ids.next() : spec.id(), spec.userId(), SessionStatus.ACTIVE,
                 now, now, null, spec.labels(), spec.metadata(), 1);
         int inserted = db.write(c -> {
-            try (PreparedStatement ps = c.prepareStatement(insert)) {
+            try (PreparedStatement ps = db.prepare(c, insert)) {
                 Database.bindAll(ps, session.id(), session.userId(), session.status().name(),
                         session.createdAt().toEpochMilli(), session.updatedAt().toEpochMilli(), null,
                         db.json(session.labels()), db.json(session.metadata()), session.version());
@@ -71,7 +71,7 @@ final class JdbcSessionStore implements SessionStore {
     }
 
     private Optional<Session> find(Connection c, String id, boolean lock) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(selectById + (lock ? db.forUpdate() : ""))) {
+        try (PreparedStatement ps = db.prepare(c, selectById + (lock ? db.forUpdate() : ""))) {
             ps.setString(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(map(rs)) : Optional.empty();
@@ -94,7 +94,7 @@ final class JdbcSessionStore implements SessionStore {
             Session stored = new Session(current.id(), changed.userId(), changed.status(), current.createdAt(), now,
                     changed.status() == SessionStatus.ENDED ? now : null, changed.labels(), changed.metadata(),
                     current.version() + 1);
-            try (PreparedStatement ps = c.prepareStatement(update)) {
+            try (PreparedStatement ps = db.prepare(c, update)) {
                 Database.bindAll(ps, stored.userId(), stored.status().name(), now.toEpochMilli(),
                         stored.endedAt() == null ? null : stored.endedAt().toEpochMilli(), db.json(stored.labels()),
                         db.json(stored.metadata()), stored.version(), stored.id(), current.version());
@@ -144,7 +144,7 @@ final class JdbcSessionStore implements SessionStore {
         params.add(filter.limit() + 1);
         List<Session> found = db.read(c -> {
             List<Session> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            try (PreparedStatement ps = db.prepare(c, sql.toString())) {
                 Database.bindAll(ps, params.toArray());
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -162,7 +162,7 @@ final class JdbcSessionStore implements SessionStore {
     public boolean delete(String id) {
         Checks.id(id, "id");
         return db.write(c -> {
-            try (PreparedStatement ps = c.prepareStatement(delete)) {
+            try (PreparedStatement ps = db.prepare(c, delete)) {
                 ps.setString(1, id);
                 return ps.executeUpdate() > 0;
             }

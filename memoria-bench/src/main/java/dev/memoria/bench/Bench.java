@@ -1,0 +1,328 @@
+package dev.memoria.bench;
+
+import dev.memoria.Limits;
+import dev.memoria.Stores;
+import dev.memoria.memory.Event;
+import dev.memoria.memory.EventQuery;
+import dev.memoria.memory.MemoryEvent;
+import dev.memoria.run.RunRef;
+import dev.memoria.runtime.AgentRuntime;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.springframework.ai.chat.memory.repository.jdbc.JdbcChatMemoryRepository;
+import org.springframework.ai.chat.memory.repository.jdbc.PostgresChatMemoryRepositoryDialect;
+import org.springframework.ai.chat.memory.repository.jdbc.SqliteChatMemoryRepositoryDialect;
+import org.springframework.ai.chat.messages.AssistantMessage;
+import org.springframework.ai.chat.messages.Message;
+import org.springframework.ai.chat.messages.UserMessage;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Runs every benchmark on SQLite, PostgreSQL and MongoDB's in-process server in one JVM, one after
+ * the other, and writes a Markdown report. Each figure is a median over many repetitions after a
+ * warm-up, with its interquartile range; ratios come from figures of the same run.
+ *
+ * <pre>
+ * ./mvnw -q -pl memoria-bench -am install -DskipTests &amp;&amp; ./mvnw -q -pl memoria-bench exec:java [-Dexec.args=--quick]
+ * </pre>
+ */
+public final class Bench {
+    /** How much work each benchmark does. */
+    record Config(boolean quick, int[] p1Sizes, int warmup, int reps, int batchReps, int[] p3Sizes, int springReps,
+                  int buildSqlite, int buildPostgres, int p4Reps, int[] threads, int opsPerThread) {
+        static Config fullRun() {
+            return new Config(false, new int[] {10, 1_000, 10_000, 100_000}, 100, 400, 100, new int[] {10, 100, 1_000, 5_000},
+                    40, 5_000, 2_000, 300, new int[] {1, 2, 4, 8}, 100);
+        }
+
+        static Config quickRun() {
+            return new Config(true, new int[] {10, 1_000}, 10, 40, 10, new int[] {10, 100}, 5, 100, 100, 30,
+                    new int[] {1, 4}, 10);
+        }
+    }
+
+    private final Config config;
+    private final Report report;
+
+    Bench(Config config, Report report) {
+        this.config = config;
+        this.report = report;
+    }
+
+    /**
+     * @param args {@code --quick} for a one-minute smoke run; {@code --out FILE} (default docs/benchmarks.md)
+     * @throws Exception on any failure
+     */
+    public static void main(String[] args) throws Exception {
+        boolean quick = List.of(args).contains("--quick");
+        int outAt = List.of(args).indexOf("--out");
+        Path out = outAt >= 0 ? Path.of(args[outAt + 1]) : Path.of(quick ? "target/benchmarks-quick.md" : "docs/benchmarks.md");
+        Report report = run(quick ? Config.quickRun() : Config.fullRun(), List.of("sqlite", "postgresql", "mongodb"));
+        String markdown = report.markdown();
+        System.out.println(markdown);
+        if (out.getParent() != null) {
+            Files.createDirectories(out.getParent());
+        }
+        Files.writeString(out, markdown, StandardCharsets.UTF_8);
+        System.out.println("Written to " + out.toAbsolutePath());
+    }
+
+    static Report run(Config config, List<String> which) throws Exception {
+        Report report = new Report(config.quick());
+        Bench bench = new Bench(config, report);
+        Path dir = Files.createTempDirectory("memoria-bench");
+        for (String name : which) {
+            try (Backend b = switch (name) {
+                case "sqlite" -> new Backend.Sqlite(dir.resolve("sqlite"));
+                case "postgresql" -> new Backend.Postgres();
+                default -> new Backend.Mongo();
+            }) {
+                if (b instanceof Backend.Postgres pg) {
+                    b.durability = pg.settings();
+                }
+                System.err.println("benchmarking " + b.name + " (" + b.durability + ")");
+                report.backend(b.name, b.durability);
+                bench.p1AndP4(b);
+                bench.p2(b);
+                if (b.dataSource() != null) {
+                    bench.p3(b);
+                }
+                bench.concurrency(b);
+            }
+        }
+        return report;
+    }
+
+    private static long[] time(int warmup, int reps, ThrowingRunnable op) throws Exception {
+        for (int i = 0; i < warmup; i++) {
+            op.run();
+        }
+        long[] nanos = new long[reps];
+        for (int i = 0; i < reps; i++) {
+            long t0 = System.nanoTime();
+            op.run();
+            nanos[i] = System.nanoTime() - t0;
+        }
+        return nanos;
+    }
+
+    @FunctionalInterface
+    interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    private static Event message(long i) {
+        return Event.userMessage("message " + i + " with some ordinary chat text in it, about sixty bytes");
+    }
+
+    private static void fill(Stores stores, RunRef run, int count) {
+        for (int from = 0; from < count; from += Limits.MAX_EVENTS_PER_APPEND) {
+            List<Event> batch = new ArrayList<>();
+            for (int i = from; i < Math.min(count, from + Limits.MAX_EVENTS_PER_APPEND); i++) {
+                batch.add(message(i));
+            }
+            stores.memory().append(run, batch);
+        }
+    }
+
+    private static long lastSequence(Stores stores, RunRef run) {
+        List<MemoryEvent> last = stores.memory().read(EventQuery.run(run).latest(1)).items();
+        return last.isEmpty() ? 0 : last.get(0).sequence();
+    }
+
+    /** P1 (flat append) and, on the same runs, P4 (reading recent history). */
+    void p1AndP4(Backend b) throws Exception {
+        Stores stores = b.stores;
+        List<Stats> appends = new ArrayList<>();
+        RunRef largest = null;
+        for (int size : config.p1Sizes()) {
+            RunRef run = new RunRef("bench", "agent", "p1-" + size);
+            fill(stores, run, size);
+            check(lastSequence(stores, run) == size, "prefill of " + size);
+            long[] seq = {size};
+            Stats s = Stats.of(time(config.warmup(), config.reps(), () -> stores.memory().append(run, List.of(message(++seq[0])))));
+            check(lastSequence(stores, run) == size + config.warmup() + config.reps(), "appends after " + size);
+            appends.add(s);
+            report.p1(b.name, size, s);
+            largest = run;
+        }
+        report.p1Ratio(b.name, appends.get(appends.size() - 1).median() / appends.get(0).median(),
+                config.p1Sizes()[config.p1Sizes().length - 1]);
+
+        // P4 on the largest and the smallest run: latency and bytes allocated per read
+        RunRef small = new RunRef("bench", "agent", "p1-" + config.p1Sizes()[0]);
+        AgentRuntime runtime = AgentRuntime.create(stores);
+        for (RunRef run : List.of(small, largest)) {
+            long events = lastSequence(stores, run);
+            RunRef r = run;
+            Stats latest = Stats.of(time(config.warmup(), config.p4Reps(), () -> {
+                List<MemoryEvent> got = stores.memory().read(EventQuery.run(r).latest(50)).items();
+                check(got.size() == 50 && got.get(49).sequence() == events, "latest(50)");
+            }));
+            long latestBytes = allocatedPerOp(config.p4Reps(), () -> stores.memory().read(EventQuery.run(r).latest(50)));
+            report.p4(b.name, "latest(50) on a " + String.format(Locale.ROOT, "%,d", events) + "-event run", latest, latestBytes);
+        }
+        long sessionEvents = 0;
+        for (int size : config.p1Sizes()) {
+            sessionEvents += lastSequence(stores, new RunRef("bench", "agent", "p1-" + size));
+        }
+        Stats history = Stats.of(time(config.warmup(), config.p4Reps(), () -> check(runtime.history("bench", 50).size() == 50, "history")));
+        long historyBytes = allocatedPerOp(config.p4Reps(), () -> runtime.history("bench", 50));
+        report.p4(b.name, "runtime history window (50) of a " + String.format(Locale.ROOT, "%,d", sessionEvents)
+                + "-event session", history, historyBytes);
+    }
+
+    private static long allocatedPerOp(int reps, ThrowingRunnable op) throws Exception {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long id = Thread.currentThread().getId();
+        long[] perOp = new long[reps];
+        for (int i = 0; i < reps; i++) {
+            long before = threads.getThreadAllocatedBytes(id);
+            op.run();
+            perOp[i] = threads.getThreadAllocatedBytes(id) - before;
+        }
+        return (long) Stats.of(perOp).median();
+    }
+
+    /** P2: Memoria's single and 100-event appends against a raw insert into a similar table. */
+    void p2(Backend b) throws Exception {
+        RunRef run = new RunRef("bench", "agent", "p2");
+        long[] seq = {0};
+        Stats single = Stats.of(time(config.warmup(), config.reps(), () -> b.stores.memory().append(run, List.of(message(++seq[0])))));
+        long[] rawSeq = {0};
+        Stats raw = Stats.of(time(config.warmup(), config.reps(), () -> b.rawInsert("p2-raw", ++rawSeq[0])));
+        RunRef batchRun = new RunRef("bench", "agent", "p2-batch");
+        long[] bseq = {0};
+        Stats batch = Stats.of(time(config.warmup() / 10 + 1, config.batchReps(), () -> {
+            List<Event> events = new ArrayList<>(100);
+            for (int i = 0; i < 100; i++) {
+                events.add(message(++bseq[0]));
+            }
+            b.stores.memory().append(batchRun, events);
+        }));
+        long[] rbseq = {0};
+        Stats rawBatch = Stats.of(time(config.warmup() / 10 + 1, config.batchReps(), () -> {
+            b.rawBatch("p2-raw-batch", rbseq[0] + 1, 100);
+            rbseq[0] += 100;
+        }));
+        check(lastSequence(b.stores, batchRun) == bseq[0], "batch appends");
+        report.p2(b.name, single, raw, batch, rawBatch);
+    }
+
+    /** P3: adding one message to a conversation of N, against Spring AI's JdbcChatMemoryRepository and a raw insert. */
+    void p3(Backend b) throws Exception {
+        JdbcTemplate jdbc = new JdbcTemplate(b.dataSource());
+        String schema = new String(Bench.class.getResourceAsStream("/org/springframework/ai/chat/memory/repository/jdbc/schema-"
+                + b.springDialect() + ".sql").readAllBytes(), StandardCharsets.UTF_8);
+        for (String statement : schema.split(";")) {
+            if (!statement.isBlank()) {
+                jdbc.execute(statement);
+            }
+        }
+        JdbcChatMemoryRepository spring = JdbcChatMemoryRepository.builder().jdbcTemplate(jdbc)
+                .dialect(b.springDialect().equals("sqlite") ? new SqliteChatMemoryRepositoryDialect()
+                        : new PostgresChatMemoryRepositoryDialect()).build();
+        for (int n : config.p3Sizes()) {
+            String conversation = "p3-" + n;
+            List<Message> messages = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                messages.add(i % 2 == 0 ? new UserMessage("question " + i) : new AssistantMessage("answer " + i));
+            }
+            spring.saveAll(conversation, messages);
+            List<Message> plusOne = new ArrayList<>(messages);
+            plusOne.add(new UserMessage("one more question"));
+            int springReps = Math.max(5, Math.min(config.reps(), config.springReps() * 5000 / Math.max(n, 1000)));
+            Stats springStats = Stats.of(time(Math.max(2, springReps / 10), springReps, () -> spring.saveAll(conversation, plusOne)));
+            check(spring.findByConversationId(conversation).size() == n + 1, "spring conversation size");
+
+            RunRef run = new RunRef("bench", "agent", "p3-" + n);
+            fill(b.stores, run, n);
+            long[] seq = {n};
+            Stats memoria = Stats.of(time(config.warmup(), config.reps(), () -> b.stores.memory().append(run, List.of(message(++seq[0])))));
+            long[] rawSeq = {0};
+            Stats raw = Stats.of(time(config.warmup(), config.reps(), () -> b.rawInsert("p3-raw-" + n, ++rawSeq[0])));
+            report.p3(b.name, n, memoria, raw, springStats);
+        }
+        int build = b.springDialect().equals("sqlite") ? config.buildSqlite() : config.buildPostgres();
+        String conversation = "p3-build";
+        List<Message> growing = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < build; i++) {
+            growing.add(i % 2 == 0 ? new UserMessage("question " + i) : new AssistantMessage("answer " + i));
+            spring.saveAll(conversation, growing);
+        }
+        long springBuild = System.nanoTime() - t0;
+        RunRef run = new RunRef("bench", "agent", "p3-build");
+        t0 = System.nanoTime();
+        for (int i = 0; i < build; i++) {
+            b.stores.memory().append(run, List.of(message(i)));
+        }
+        long memoriaBuild = System.nanoTime() - t0;
+        t0 = System.nanoTime();
+        for (int i = 0; i < build; i++) {
+            b.rawInsert("p3-build-raw", i + 1);
+        }
+        long rawBuild = System.nanoTime() - t0;
+        Stats memoriaLoad = Stats.of(time(config.warmup(), config.p4Reps(), () -> b.stores.memory().read(EventQuery.run(run).latest(20))));
+        Stats springLoad = Stats.of(time(Math.min(config.warmup(), 10), Math.min(config.p4Reps(), 60),
+                () -> spring.findByConversationId(conversation)));
+        report.p3Build(b.name, build, memoriaBuild, rawBuild, springBuild, memoriaLoad, springLoad);
+    }
+
+    /** Throughput with 1 to 8 threads appending to distinct runs, and to one run. */
+    void concurrency(Backend b) throws Exception {
+        for (boolean oneRun : new boolean[] {false, true}) {
+            for (int threads : config.threads()) {
+                double[] rates = new double[3];
+                for (int rep = 0; rep < rates.length; rep++) {
+                    String prefix = "conc-" + oneRun + "-" + threads + "-" + rep;
+                    rates[rep] = appendsPerSecond(b.stores, threads, config.opsPerThread(), prefix, oneRun);
+                }
+                java.util.Arrays.sort(rates);
+                report.concurrency(b.name, oneRun, threads, rates[1], rates[0], rates[2]);
+            }
+        }
+    }
+
+    private static double appendsPerSecond(Stores stores, int threads, int ops, String prefix, boolean oneRun) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch gate = new CountDownLatch(1);
+        List<Future<?>> futures = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            RunRef run = new RunRef("bench", "agent", oneRun ? prefix : prefix + "-" + t);
+            futures.add(pool.submit(() -> {
+                gate.await();
+                for (int i = 0; i < ops; i++) {
+                    stores.memory().append(run, List.of(message(i)));
+                }
+                return null;
+            }));
+        }
+        long t0 = System.nanoTime();
+        gate.countDown();
+        for (Future<?> f : futures) {
+            f.get();
+        }
+        long elapsed = System.nanoTime() - t0;
+        pool.shutdown();
+        if (oneRun) {
+            check(lastSequence(stores, new RunRef("bench", "agent", prefix)) == (long) threads * ops, "one-run appends");
+        }
+        return (double) threads * ops * 1e9 / elapsed;
+    }
+
+    static void check(boolean ok, String what) {
+        if (!ok) {
+            throw new IllegalStateException("benchmark self-check failed: " + what);
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package dev.memoria.bench;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Collects figures and prints them as Markdown, with each target checked against the same run's figures. */
+final class Report {
+    private final boolean quick;
+    private final Map<String, String> backends = new LinkedHashMap<>();
+    private final List<String> p1 = new ArrayList<>();
+    private final List<String> p1Ratios = new ArrayList<>();
+    private final List<String> p2 = new ArrayList<>();
+    private final List<String> p3 = new ArrayList<>();
+    private final List<String> p3Build = new ArrayList<>();
+    private final List<String> p4 = new ArrayList<>();
+    private final List<String> concurrency = new ArrayList<>();
+    private final List<String> missed = new ArrayList<>();
+
+    Report(boolean quick) {
+        this.quick = quick;
+    }
+
+    private static String f(String format, Object... args) {
+        return String.format(Locale.ROOT, format, args);
+    }
+
+    private String verdict(boolean met, String what) {
+        if (!met) {
+            missed.add(what);
+        }
+        return met ? "met" : "**missed**";
+    }
+
+    void backend(String name, String durability) {
+        backends.put(name, durability);
+    }
+
+    void p1(String backend, int size, Stats s) {
+        p1.add(f("| %s | %,d | %s |", backend, size, s.micros()));
+    }
+
+    void p1Ratio(String backend, double ratio, int largest) {
+        p1Ratios.add(f("| %s | %.2f× | ≤ 1.20× | %s |", backend, ratio,
+                verdict(ratio <= 1.2, f("P1 on %s: append at %,d prior events is %.2f× the one at 10", backend, largest, ratio))));
+    }
+
+    void p2(String backend, Stats single, Stats raw, Stats batch, Stats rawBatch) {
+        double singleRatio = single.perSecond(1) / raw.perSecond(1);
+        double batchRatio = batch.perSecond(100) / rawBatch.perSecond(100);
+        p2.add(f("| %s | %s | %s | %,.0f/s vs %,.0f/s = %.2f× %s | %s | %s | %,.0f/s vs %,.0f/s = %.2f× %s |", backend,
+                single.micros(), raw.micros(), single.perSecond(1), raw.perSecond(1), singleRatio,
+                verdict(singleRatio >= 0.8, f("P2 single append on %s: %.2f× the raw insert", backend, singleRatio)),
+                batch.micros(), rawBatch.micros(), batch.perSecond(100), rawBatch.perSecond(100), batchRatio,
+                verdict(batchRatio >= 0.8, f("P2 100-event batch on %s: %.2f× the raw batch", backend, batchRatio))));
+    }
+
+    void p3(String backend, int n, Stats memoria, Stats raw, Stats spring) {
+        double overRaw = memoria.median() / raw.median();
+        double springOverMemoria = spring.median() / memoria.median();
+        double springOverRaw = spring.median() / raw.median();
+        p3.add(f("| %s | %,d | %s | %s | %s | %.2f× %s | %.1f× | %.1f× | %.2f |", backend, n, memoria.micros(), raw.micros(),
+                spring.micros(), overRaw, verdict(overRaw <= 1.25, f("P3 on %s at %,d messages: Memoria's append is %.2f× the raw"
+                        + " insert", backend, n, overRaw)), springOverMemoria, springOverRaw, springOverMemoria / springOverRaw));
+    }
+
+    void p3Build(String backend, int n, long memoria, long raw, long spring, Stats memoriaLoad, Stats springLoad) {
+        p3Build.add(f("| %s | %,d | %.2f s | %.2f s | %.2f s | %.0f× | %s | %s |", backend, n, memoria / 1e9, raw / 1e9,
+                spring / 1e9, (double) spring / memoria, memoriaLoad.micros(), springLoad.micros()));
+    }
+
+    void p4(String backend, String what, Stats s, long bytes) {
+        boolean sqliteTarget = backend.equals("SQLite") && what.startsWith("latest");
+        p4.add(f("| %s | %s | %s | %,d | %s |", backend, what, s.micros(), bytes, sqliteTarget
+                ? verdict(s.median() <= 2_000_000, f("P4 latest(50) on SQLite: median %s", s.micros())) : "—"));
+    }
+
+    void concurrency(String backend, boolean oneRun, int threads, double median, double min, double max) {
+        concurrency.add(f("| %s | %s | %d | %,.0f | %,.0f–%,.0f |", backend, oneRun ? "one shared run" : "a run per thread",
+                threads, median, min, max));
+    }
+
+    static String machine() {
+        StringBuilder m = new StringBuilder();
+        int cores = Runtime.getRuntime().availableProcessors();
+        long memory = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
+        String cpu = "unknown CPU";
+        try {
+            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse(cpu);
+        } catch (java.io.IOException ignored) {
+            // not Linux: the CPU model stays unknown
+        }
+        m.append(f("%d cores (%s), %.0f GiB memory, %s %s, Java %s (%s)", cores, cpu, memory / (1024.0 * 1024 * 1024),
+                System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("java.version"),
+                System.getProperty("java.vm.name")));
+        return m.toString();
+    }
+
+    String markdown() {
+        StringBuilder md = new StringBuilder();
+        md.append("# Memoria benchmarks\n\n");
+        md.append(quick ? "**Quick smoke run: too few repetitions to quote.**\n\n" : "");
+        md.append("Measured on ").append(LocalDate.now()).append(" on ").append(machine()).append(".\n\n");
+        md.append("Every figure is the median of many repetitions after a warm-up, with the interquartile range in"
+                + " brackets; ratios use figures of this same run. Backends, one after the other in one JVM:\n\n");
+        backends.forEach((name, durability) -> md.append("- **").append(name).append("**: ").append(durability).append('\n'));
+        md.append("\nReproduce: `./mvnw -q -B install -DskipTests && ./mvnw -q -B -pl memoria-bench exec:java`"
+                + " (add `-Dexec.args=--quick` for a one-minute smoke run).\n\n");
+
+        md.append("## P1 — flat append: one event appended to a run that already holds N events\n\n");
+        md.append("| backend | prior events | median latency (IQR) |\n|---|---:|---|\n");
+        p1.forEach(r -> md.append(r).append('\n'));
+        md.append("\n| backend | largest / 10 | target | verdict |\n|---|---:|---|---|\n");
+        p1Ratios.forEach(r -> md.append(r).append('\n'));
+
+        md.append("\n## P2 — near the floor: Memoria against a raw insert into a similar indexed table\n\n");
+        md.append("The raw baseline inserts one row (one document) into a table (collection) with the same columns,"
+                + " primary key and indexes as Memoria's events, with the same durability. Target: ≥ 0.8× its throughput.\n\n");
+        md.append("| backend | append 1 | raw insert 1 | throughput ratio | append 100 | raw batch of 100 | throughput ratio |\n"
+                + "|---|---|---|---|---|---|---|\n");
+        p2.forEach(r -> md.append(r).append('\n'));
+
+        if (!p3.isEmpty()) {
+            md.append("\n## P3 — against Spring AI's `JdbcChatMemoryRepository` (1.1.2)\n\n");
+            md.append("Adding one message to a conversation of N messages. Spring AI's chat memory saves a conversation"
+                    + " with `saveAll`, which deletes and re-inserts every message; Memoria appends one row; the raw"
+                    + " baseline inserts one row. Target: Memoria within 1.25× the raw insert, i.e. its lead over Spring AI"
+                    + " at least 0.8× the raw insert's lead (last column).\n\n");
+            md.append("| backend | N | Memoria append | raw insert | Spring AI saveAll | Memoria / raw | Spring / Memoria | Spring / raw | lead ratio |\n"
+                    + "|---|---:|---|---|---|---|---:|---:|---:|\n");
+            p3.forEach(r -> md.append(r).append('\n'));
+            md.append("\nBuilding a conversation one message at a time, end to end, and loading its last 20 messages"
+                    + " (Memoria `latest(20)` against Spring AI `findByConversationId`, which loads them all):\n\n");
+            md.append("| backend | messages | Memoria | raw inserts | Spring AI | Spring / Memoria | Memoria last 20 | Spring AI load |\n"
+                    + "|---|---:|---:|---:|---:|---:|---|---|\n");
+            p3Build.forEach(r -> md.append(r).append('\n'));
+        }
+
+        md.append("\n## P4 — reading recent history\n\n");
+        md.append("Median latency and bytes allocated per read by the calling thread (`ThreadMXBean`)."
+                + " Target on SQLite: ≤ 2 ms, allocation independent of the run's length.\n\n");
+        md.append("| backend | read | median latency (IQR) | bytes / read | target |\n|---|---|---|---:|---|\n");
+        p4.forEach(r -> md.append(r).append('\n'));
+
+        md.append("\n## Concurrency — appends per second\n\n");
+        md.append("Single-event appends; median of three repetitions (min–max).\n\n");
+        md.append("| backend | runs | threads | appends/s | range |\n|---|---|---:|---:|---|\n");
+        concurrency.forEach(r -> md.append(r).append('\n'));
+
+        md.append("\n## Targets missed in this run\n\n");
+        if (missed.isEmpty()) {
+            md.append("None.\n");
+        } else {
+            missed.forEach(m -> md.append("- ").append(m).append('\n'));
+        }
+        return md.toString();
+    }
+
+    List<String> missed() {
+        return missed;
+    }
+}

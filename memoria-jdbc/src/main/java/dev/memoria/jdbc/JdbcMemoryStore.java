@@ -330,20 +330,51 @@ final class JdbcMemoryStore implements MemoryStore {
         });
     }
 
+    /**
+     * One index-ordered scan per type, each limited, merged by one outer sort of at most
+     * types × limit rows: a filter on several types would otherwise leave the planner to sort
+     * every matching event of the session (seen on PostgreSQL: 130 ms for the history window of a
+     * 100,000-event session, against 0.3 ms for this form).
+     */
     private Page<MemoryEvent> readSession(EventQuery query) {
-        List<Object> params = new ArrayList<>(List.of(query.sessionId()));
-        StringBuilder sql = new StringBuilder(db.tables.sql("SELECT " + EVENT_COLUMNS
-                + " FROM {events} WHERE session_id = ?"));
-        appendTypes(query, sql, params);
-        if (query.cursor() != null) {
-            List<String> key = Cursors.decode(query.cursor(), "session-events", query.scope(), 3);
-            sql.append(" AND (ts, run_id, seq) > (?, ?, ?)");
-            params.add(LabelSql.parseLong(key.get(0)));
-            params.add(key.get(1));
-            params.add(LabelSql.parseLong(key.get(2)));
+        List<String> cursorKey = query.cursor() == null ? null
+                : Cursors.decode(query.cursor(), "session-events", query.scope(), 3);
+        String order = query.isLatest() ? " ORDER BY ts DESC, run_id DESC, seq DESC LIMIT ?" : " ORDER BY ts, run_id, seq LIMIT ?";
+        int limit = query.isLatest() ? query.limit() : query.limit() + 1;
+        List<EventType> types = new ArrayList<>(new TreeSet<>(query.types()));
+        if (types.isEmpty()) {
+            types.add(null);
         }
-        sql.append(query.isLatest() ? " ORDER BY ts DESC, run_id DESC, seq DESC LIMIT ?" : " ORDER BY ts, run_id, seq LIMIT ?");
-        params.add(query.isLatest() ? query.limit() : query.limit() + 1);
+        List<Object> params = new ArrayList<>();
+        List<String> parts = new ArrayList<>();
+        for (EventType type : types) {
+            StringBuilder part = new StringBuilder(db.tables.sql("SELECT " + EVENT_COLUMNS + " FROM {events} WHERE session_id = ?"));
+            params.add(query.sessionId());
+            if (type != null) {
+                part.append(" AND type = ?");
+                params.add(type.name());
+            }
+            if (cursorKey != null) {
+                part.append(" AND (ts, run_id, seq) > (?, ?, ?)");
+                params.add(LabelSql.parseLong(cursorKey.get(0)));
+                params.add(cursorKey.get(1));
+                params.add(LabelSql.parseLong(cursorKey.get(2)));
+            }
+            part.append(order);
+            params.add(limit);
+            parts.add(part.toString());
+        }
+        StringBuilder sql = new StringBuilder();
+        if (parts.size() == 1) {
+            sql.append(parts.get(0));
+        } else {
+            sql.append("SELECT * FROM (");
+            for (int i = 0; i < parts.size(); i++) {
+                sql.append(i == 0 ? "" : " UNION ALL ").append("SELECT * FROM (").append(parts.get(i)).append(") AS t").append(i);
+            }
+            sql.append(") AS merged").append(order);
+            params.add(limit);
+        }
         List<MemoryEvent> found = query(new SqlQuery(sql.toString(), params), null);
         if (query.isLatest()) {
             Collections.reverse(found);

@@ -17,7 +17,7 @@ import java.util.List;
  */
 final class Schema {
     /** The schema version this code reads and writes. */
-    static final int VERSION = 1;
+    static final int VERSION = 2;
 
     private Schema() {
     }
@@ -80,7 +80,9 @@ final class Schema {
                 "CREATE UNIQUE INDEX {p}events_key ON {events} (run_id, event_key)",
                 "CREATE INDEX {p}events_type ON {events} (run_id, type, seq)",
                 "CREATE INDEX {p}events_session ON {events} (session_id, ts, run_id, seq)");
-        return List.of(v1);
+        // 2: session reads filtered by type walk one index range per type (history windows)
+        List<String> v2 = List.of("CREATE INDEX {p}events_session_type ON {events} (session_id, type, ts, run_id, seq)");
+        return List.of(v1, v2);
     }
 
     /** The whole DDL of the current version, for DBAs who apply it by hand. */

@@ -32,10 +32,12 @@ class JdbcStoresTest {
     @Test
     void schemaGivesTheDdlOfEveryTableAndIndexForEachDialect() {
         String sqlite = JdbcStores.schema(Dialect.SQLITE);
-        assertThat(sqlite).startsWith("-- Memoria schema version 1 for SQLITE, table prefix 'memoria_'")
+        assertThat(sqlite).startsWith("-- Memoria schema version 2 for SQLITE, table prefix 'memoria_'")
                 .contains("CREATE TABLE memoria_sessions", "CREATE TABLE memoria_runs", "CREATE TABLE memoria_run_heads",
                         "CREATE TABLE memoria_events", "CREATE UNIQUE INDEX memoria_events_key ON memoria_events (run_id, event_key)",
-                        "INSERT INTO memoria_schema_version (version, applied_at) VALUES (1, 0);")
+                        "INSERT INTO memoria_schema_version (version, applied_at) VALUES (1, 0);",
+                        "CREATE INDEX memoria_events_session_type ON memoria_events (session_id, type, ts, run_id, seq)",
+                        "INSERT INTO memoria_schema_version (version, applied_at) VALUES (2, 0);")
                 .doesNotContain("JSONB");
         String postgres = JdbcStores.schema(Dialect.POSTGRESQL, "bot_");
         assertThat(postgres).contains("CREATE TABLE bot_events", "data JSONB NOT NULL", "CREATE INDEX bot_events_session")
@@ -62,7 +64,7 @@ class JdbcStoresTest {
         }
         assertThatThrownBy(() -> JdbcStores.sqlite(dir.resolve("empty.db"), JdbcOptions.defaults().autoMigrate(false)))
                 .isInstanceOf(StoreUnavailableException.class)
-                .hasMessage("schema of 'memoria_' tables is at version 0, this Memoria needs version 1"
+                .hasMessage("schema of 'memoria_' tables is at version 0, this Memoria needs version 2"
                         + " (apply JdbcStores.schema(...), or enable JdbcOptions.autoMigrate)");
     }
 
@@ -71,12 +73,34 @@ class JdbcStoresTest {
         Path file = dir.resolve("future.db");
         JdbcStores.sqlite(file).close();
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
-            s.execute("INSERT INTO memoria_schema_version (version, applied_at) VALUES (2, 0)");
+            s.execute("INSERT INTO memoria_schema_version (version, applied_at) VALUES (3, 0)");
         }
         assertThatThrownBy(() -> JdbcStores.sqlite(file)).isInstanceOf(StoreUnavailableException.class)
-                .hasMessage("the database's Memoria schema ('memoria_' tables) is at version 2, newer than this Memoria's"
-                        + " version 1: upgrade Memoria to open it")
+                .hasMessage("the database's Memoria schema ('memoria_' tables) is at version 3, newer than this Memoria's"
+                        + " version 2: upgrade Memoria to open it")
                 .matches(e -> !((StoreUnavailableException) e).retryable());
+    }
+
+    @Test
+    void aDatabaseAtAnOlderSchemaIsMigratedOnOpenKeepingItsData() throws Exception {
+        Path file = dir.resolve("old.db");
+        try (Stores stores = JdbcStores.sqlite(file)) {
+            stores.memory().append(new RunRef("s", "a", "r"), List.of(Event.userMessage("kept")));
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+            s.execute("DROP INDEX memoria_events_session_type"); // back to version 1
+            s.execute("DELETE FROM memoria_schema_version WHERE version = 2");
+        }
+        try (Stores stores = JdbcStores.sqlite(file)) {
+            assertThat(stores.memory().load(new RunRef("s", "a", "r")).events()).extracting(e -> e.text()).containsExactly("kept");
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT (SELECT MAX(version) FROM memoria_schema_version),"
+                     + " (SELECT COUNT(*) FROM sqlite_master WHERE name = 'memoria_events_session_type')")) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(2);
+            assertThat(rs.getInt(2)).isEqualTo(1);
+        }
     }
 
     @Test
@@ -104,12 +128,12 @@ class JdbcStoresTest {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM memoria_schema_version")) {
             rs.next();
-            assertThat(rs.getInt(1)).isEqualTo(1);
+            assertThat(rs.getInt(1)).isEqualTo(2);
         }
         try (Connection c = PostgresServer.get().dataSource().getConnection(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + prefix + "schema_version")) {
             rs.next();
-            assertThat(rs.getInt(1)).isEqualTo(1);
+            assertThat(rs.getInt(1)).isEqualTo(2);
         }
     }
 

@@ -110,6 +110,39 @@ final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs one statement that is its own transaction (PostgreSQL). A connection handed out with
+     * auto-commit off is switched on for it and back after.
+     *
+     * @return the work's result, or null if the statement broke a unique constraint (SQLSTATE 23505)
+     */
+    <T> T autocommitUnlessDuplicate(SqlWork<T> work) {
+        Connection c = acquire("write");
+        boolean restore = false;
+        try {
+            if (!c.getAutoCommit()) {
+                c.rollback();
+                c.setAutoCommit(true);
+                restore = true;
+            }
+            return work.run(c);
+        } catch (SQLException e) {
+            if ("23505".equals(e.getSQLState())) {
+                return null;
+            }
+            throw SqlErrors.translate(e, dialect, "write failed");
+        } finally {
+            if (restore) {
+                try {
+                    c.setAutoCommit(false);
+                } catch (SQLException ignored) {
+                    // the connection is broken; the pool will discard it
+                }
+            }
+            source.release(c);
+        }
+    }
+
     <T> T write(SqlWork<T> work) {
         if (dialect == Dialect.SQLITE) {
             sqliteWriter.lock();

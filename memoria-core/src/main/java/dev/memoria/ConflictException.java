@@ -65,6 +65,31 @@ public class ConflictException extends MemoriaException {
                 Checks.shorten(runId), expected, actual), -1, -1, actual);
     }
 
+    /**
+     * An idempotency key the run already holds with other content (M3).
+     *
+     * @param runId the run
+     * @param key the key
+     * @return the exception
+     */
+    public static ConflictException keyReused(String runId, String key) {
+        return new ConflictException("run " + Checks.shorten(runId) + " already holds key '" + Checks.shorten(key)
+                + "' with other content (an idempotency key names one event)");
+    }
+
+    /**
+     * A ref that names a run whose log was started under another session or agent (M10).
+     *
+     * @param ref the ref given
+     * @param sessionId the session the run's log belongs to
+     * @param agentId the agent the run's log belongs to
+     * @return the exception
+     */
+    public static ConflictException foreignRun(dev.memoria.run.RunRef ref, String sessionId, String agentId) {
+        return new ConflictException("run " + Checks.shorten(ref.runId()) + " belongs to session " + Checks.shorten(sessionId)
+                + " and agent " + Checks.shorten(agentId) + ", not to " + ref);
+    }
+
     /** @return the version the caller sent, or -1 if this is not a version conflict */
     public long expectedVersion() {
         return expectedVersion;

@@ -1,7 +1,5 @@
 package dev.memoria;
 
-import dev.memoria.spi.Checks;
-
 /**
  * Root of every exception Memoria throws on purpose. All are unchecked: a storage failure is
  * rarely something the immediate caller can repair, and the subtypes say what happened.

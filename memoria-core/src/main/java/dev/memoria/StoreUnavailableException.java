@@ -1,7 +1,5 @@
 package dev.memoria;
 
-import dev.memoria.spi.Checks;
-
 /**
  * The backend could not do the operation: a driver, network or I/O failure, a locked or corrupt
  * database file. The cause is kept. {@link #retryable()} says whether the same call may succeed

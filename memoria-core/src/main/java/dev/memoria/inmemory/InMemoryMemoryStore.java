@@ -72,9 +72,7 @@ final class InMemoryMemoryStore implements MemoryStore {
 
     @Override
     public List<MemoryEvent> appendAfter(RunRef run, long expectedLastSequence, List<Event> events) {
-        if (expectedLastSequence < 0) {
-            throw new IllegalArgumentException("expectedLastSequence: must not be negative, got " + expectedLastSequence);
-        }
+        Checks.expectedSequence(expectedLastSequence);
         return append(run, expectedLastSequence, events);
     }
 
@@ -97,9 +95,7 @@ final class InMemoryMemoryStore implements MemoryStore {
 
     private List<MemoryEvent> appendLocked(RunLog log, RunRef run, long expected, List<Event> batch) {
         if (!log.ref.equals(run)) {
-            throw new ConflictException("run " + Checks.shorten(run.runId()) + " belongs to session "
-                    + Checks.shorten(log.ref.sessionId()) + " and agent " + Checks.shorten(log.ref.agentId())
-                    + ", not to " + run);
+            throw ConflictException.foreignRun(run, log.ref.sessionId(), log.ref.agentId());
         }
         // M3: every key is checked before anything is written, so a conflict writes nothing
         List<MemoryEvent> existing = new ArrayList<>(batch.size());
@@ -107,7 +103,7 @@ final class InMemoryMemoryStore implements MemoryStore {
         for (Event e : batch) {
             MemoryEvent stored = log.byKey.get(e.key());
             if (stored != null && !e.sameContentAs(stored)) {
-                throw keyConflict(run, e);
+                throw ConflictException.keyReused(run.runId(), e.key());
             }
             existing.add(stored);
             allExisting &= stored != null;
@@ -136,11 +132,6 @@ final class InMemoryMemoryStore implements MemoryStore {
         return Collections.unmodifiableList(result);
     }
 
-    static ConflictException keyConflict(RunRef run, Event e) {
-        return new ConflictException("run " + Checks.shorten(run.runId()) + " already holds key '"
-                + Checks.shorten(e.key()) + "' with other content (an idempotency key names one event)");
-    }
-
     @Override
     public Page<MemoryEvent> read(EventQuery query) {
         Objects.requireNonNull(query, "query");
@@ -150,7 +141,7 @@ final class InMemoryMemoryStore implements MemoryStore {
     private Page<MemoryEvent> readRun(EventQuery query) {
         long after = query.afterSequence();
         if (query.cursor() != null) {
-            after = Math.max(after, parseLong(Cursors.decode(query.cursor(), "run-events", query.scope(), 1).get(0)));
+            after = Math.max(after, Cursors.number(Cursors.decode(query.cursor(), "run-events", query.scope(), 1).get(0)));
         }
         RunLog log = logs.get(query.run().runId());
         // a ref naming another session reads nothing; the agent is not part of the read key
@@ -180,7 +171,7 @@ final class InMemoryMemoryStore implements MemoryStore {
             }
             eventsExamined.addAndGet(examined);
         }
-        return Paging.page(found, query.limit(),
+        return Cursors.page(found, query.limit(),
                 last -> Cursors.encode("run-events", query.scope(), Long.toString(last.sequence())));
     }
 
@@ -188,8 +179,8 @@ final class InMemoryMemoryStore implements MemoryStore {
         MemoryEvent from = null;
         if (query.cursor() != null) {
             List<String> key = Cursors.decode(query.cursor(), "session-events", query.scope(), 3);
-            from = new MemoryEvent(new RunRef("cursor", "cursor", key.get(1)), parseLong(key.get(2)), "cursor",
-                    dev.memoria.memory.EventType.USER_MESSAGE, Instant.ofEpochMilli(parseLong(key.get(0))), null, null);
+            from = new MemoryEvent(new RunRef("cursor", "cursor", key.get(1)), Cursors.number(key.get(2)), "cursor",
+                    dev.memoria.memory.EventType.USER_MESSAGE, Instant.ofEpochMilli(Cursors.number(key.get(0))), null, null);
         }
         List<MemoryEvent> all = new ArrayList<>();
         for (String runId : runsBySession.getOrDefault(query.sessionId(), Set.of())) {
@@ -215,16 +206,8 @@ final class InMemoryMemoryStore implements MemoryStore {
         MemoryEvent start = from;
         List<MemoryEvent> page = all.stream().filter(e -> start == null || SESSION_ORDER.compare(e, start) > 0)
                 .limit(query.limit() + 1L).toList();
-        return Paging.page(page, query.limit(), last -> Cursors.encode("session-events", query.scope(),
+        return Cursors.page(page, query.limit(), last -> Cursors.encode("session-events", query.scope(),
                 Long.toString(last.timestamp().toEpochMilli()), last.run().runId(), Long.toString(last.sequence())));
-    }
-
-    private static long parseLong(String s) {
-        try {
-            return Long.parseLong(s);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("cursor: invalid, unsupported cursor format");
-        }
     }
 
     @Override

@@ -1,9 +1,7 @@
 package dev.memoria.inmemory;
 
 import dev.memoria.AlreadyExistsException;
-import dev.memoria.ConflictException;
 import dev.memoria.Ids;
-import dev.memoria.InvalidTransitionException;
 import dev.memoria.NotFoundException;
 import dev.memoria.Page;
 import dev.memoria.run.NewRun;
@@ -56,16 +54,7 @@ final class InMemoryRunStore implements RunStore {
             if (current == null) {
                 throw new NotFoundException("run", id);
             }
-            // a terminal run refuses everything; otherwise a stale caller learns that first
-            if (current.status().isTerminal()) {
-                throw new InvalidTransitionException(id, current.status(), changed.status());
-            }
-            if (current.version() != changed.version()) {
-                throw ConflictException.staleVersion("run", id, changed.version(), current.version());
-            }
-            if (!current.status().canBecome(changed.status())) {
-                throw new InvalidTransitionException(id, current.status(), changed.status());
-            }
+            Checks.runUpdate(current, changed);
             Instant now = clock.instant();
             return new Run(id, current.sessionId(), current.agentId(), current.parentRunId(), changed.status(),
                     current.startedAt(), now, changed.status().isTerminal() ? now : null, changed.labels(),
@@ -94,7 +83,7 @@ final class InMemoryRunStore implements RunStore {
                 .sorted(OLDEST_FIRST)
                 .limit(filter.limit() + 1L)
                 .toList();
-        return Paging.page(matching, filter.limit(),
+        return Cursors.page(matching, filter.limit(),
                 last -> Cursors.encode("runs", filter.scope(), Long.toString(last.startedAt().toEpochMilli()), last.id()));
     }
 

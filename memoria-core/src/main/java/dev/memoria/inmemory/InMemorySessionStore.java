@@ -1,11 +1,9 @@
 package dev.memoria.inmemory;
 
 import dev.memoria.AlreadyExistsException;
-import dev.memoria.ConflictException;
 import dev.memoria.Ids;
 import dev.memoria.NotFoundException;
 import dev.memoria.Page;
-import dev.memoria.SessionEndedException;
 import dev.memoria.session.NewSession;
 import dev.memoria.session.Session;
 import dev.memoria.session.SessionFilter;
@@ -57,12 +55,7 @@ final class InMemorySessionStore implements SessionStore {
             if (current == null) {
                 throw new NotFoundException("session", id);
             }
-            if (current.status() == SessionStatus.ENDED) {
-                throw new SessionEndedException(id);
-            }
-            if (current.version() != changed.version()) {
-                throw ConflictException.staleVersion("session", id, changed.version(), current.version());
-            }
+            Checks.sessionUpdate(current, changed);
             Instant now = clock.instant();
             Instant endedAt = changed.status() == SessionStatus.ENDED ? now : null;
             return new Session(id, changed.userId(), changed.status(), current.createdAt(), now, endedAt,
@@ -86,7 +79,7 @@ final class InMemorySessionStore implements SessionStore {
                 .sorted(NEWEST_FIRST)
                 .limit(filter.limit() + 1L)
                 .toList();
-        return Paging.page(matching, filter.limit(),
+        return Cursors.page(matching, filter.limit(),
                 last -> Cursors.encode("sessions", filter.scope(), Long.toString(last.createdAt().toEpochMilli()), last.id()));
     }
 

@@ -172,6 +172,58 @@ public final class Checks {
     }
 
     /**
+     * The rules of {@code SessionStore.update} against the stored session: an ENDED session is
+     * read-only (S6), then the version must be the stored one (S4).
+     *
+     * @param stored the session as stored
+     * @param changed the caller's changed copy
+     * @throws dev.memoria.SessionEndedException if the stored session has ended
+     * @throws dev.memoria.ConflictException if the version is stale
+     */
+    public static void sessionUpdate(dev.memoria.session.Session stored, dev.memoria.session.Session changed) {
+        if (!stored.isActive()) {
+            throw new dev.memoria.SessionEndedException(stored.id());
+        }
+        if (stored.version() != changed.version()) {
+            throw dev.memoria.ConflictException.staleVersion("session", stored.id(), changed.version(), stored.version());
+        }
+    }
+
+    /**
+     * The rules of {@code RunStore.update} against the stored run: a terminal run never changes,
+     * the version must be the stored one, and the status change must be allowed (R2, R4).
+     *
+     * @param stored the run as stored
+     * @param changed the caller's changed copy
+     * @throws dev.memoria.InvalidTransitionException if the run is terminal or the change not allowed
+     * @throws dev.memoria.ConflictException if the version is stale
+     */
+    public static void runUpdate(dev.memoria.run.Run stored, dev.memoria.run.Run changed) {
+        if (stored.status().isTerminal()) {
+            throw new dev.memoria.InvalidTransitionException(stored.id(), stored.status(), changed.status());
+        }
+        if (stored.version() != changed.version()) {
+            throw dev.memoria.ConflictException.staleVersion("run", stored.id(), changed.version(), stored.version());
+        }
+        if (!stored.status().canBecome(changed.status())) {
+            throw new dev.memoria.InvalidTransitionException(stored.id(), stored.status(), changed.status());
+        }
+    }
+
+    /**
+     * Checks the expectation of a compare-and-append (M11).
+     *
+     * @param expectedLastSequence the last sequence the caller saw, 0 for an empty log
+     * @return it
+     */
+    public static long expectedSequence(long expectedLastSequence) {
+        if (expectedLastSequence < 0) {
+            throw new IllegalArgumentException("expectedLastSequence: must not be negative, got " + expectedLastSequence);
+        }
+        return expectedLastSequence;
+    }
+
+    /**
      * Checks a page size: 1 to {@value Limits#MAX_PAGE_SIZE}.
      *
      * @param limit the page size

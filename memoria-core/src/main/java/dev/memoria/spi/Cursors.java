@@ -88,6 +88,39 @@ public final class Cursors {
         return List.of(Arrays.copyOfRange(parts, 3, parts.length));
     }
 
+    /**
+     * Reads a numeric sort-key part of a decoded cursor.
+     *
+     * @param part a part returned by {@link #decode}
+     * @return its value
+     * @throws IllegalArgumentException if it is not a number
+     */
+    public static long number(String part) {
+        try {
+            return Long.parseLong(part);
+        } catch (NumberFormatException e) {
+            throw invalid("unsupported cursor format");
+        }
+    }
+
+    /**
+     * Turns the result of a query for {@code limit + 1} items into a page whose cursor is null
+     * exactly on the last page: the extra item only says that another page exists.
+     *
+     * @param limitPlusOne up to {@code limit + 1} items in listing order
+     * @param limit the page size
+     * @param cursorOf makes the cursor of the page's last item
+     * @param <T> the item type
+     * @return the page
+     */
+    public static <T> dev.memoria.Page<T> page(List<T> limitPlusOne, int limit, java.util.function.Function<T, String> cursorOf) {
+        if (limitPlusOne.size() <= limit) {
+            return new dev.memoria.Page<>(limitPlusOne, null);
+        }
+        List<T> items = limitPlusOne.subList(0, limit);
+        return new dev.memoria.Page<>(items, cursorOf.apply(items.get(limit - 1)));
+    }
+
     private static IllegalArgumentException invalid(String why) {
         return new IllegalArgumentException("cursor: invalid, " + why
                 + " (pass the nextCursor of a page of this same query)");

@@ -225,6 +225,28 @@ final class Database implements AutoCloseable {
         }
     }
 
+    /** Maps the current row of a result set. */
+    @FunctionalInterface
+    interface RowMapper<T> {
+        T map(java.sql.ResultSet rs) throws SQLException;
+    }
+
+    /** Runs a read query with bound parameters and maps every row. */
+    <T> java.util.List<T> query(String sql, java.util.List<Object> params, RowMapper<T> mapper) {
+        return read(c -> {
+            java.util.List<T> out = new java.util.ArrayList<>();
+            try (PreparedStatement ps = prepare(c, sql)) {
+                bindAll(ps, params.toArray());
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(mapper.map(rs));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
     static void bindAll(PreparedStatement ps, Object... values) throws SQLException {
         for (int i = 0; i < values.length; i++) {
             ps.setObject(i + 1, values[i]);

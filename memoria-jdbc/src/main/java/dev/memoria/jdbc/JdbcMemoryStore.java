@@ -87,9 +87,7 @@ final class JdbcMemoryStore implements MemoryStore {
     @Override
     public List<MemoryEvent> appendAfter(RunRef run, long expectedLastSequence, List<Event> events) {
         Objects.requireNonNull(run, "run");
-        if (expectedLastSequence < 0) {
-            throw new IllegalArgumentException("expectedLastSequence: must not be negative, got " + expectedLastSequence);
-        }
+        Checks.expectedSequence(expectedLastSequence);
         List<Event> batch = Checks.events(events);
         return appendWithRetryPath(run, expectedLastSequence, batch);
     }
@@ -208,8 +206,7 @@ final class JdbcMemoryStore implements MemoryStore {
         for (Event e : batch) {
             MemoryEvent stored = existing.get(e.key());
             if (stored != null && !e.sameContentAs(stored)) {
-                throw new ConflictException("run " + Checks.shorten(run.runId()) + " already holds key '"
-                        + Checks.shorten(e.key()) + "' with other content (an idempotency key names one event)");
+                throw ConflictException.keyReused(run.runId(), e.key());
             }
         }
         boolean retryOfWrittenBatch = !batch.isEmpty() && existing.size() == batch.size();
@@ -278,9 +275,7 @@ final class JdbcMemoryStore implements MemoryStore {
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
                         if (!rs.getString(2).equals(run.sessionId()) || !rs.getString(3).equals(run.agentId())) {
-                            throw new ConflictException("run " + Checks.shorten(run.runId()) + " belongs to session "
-                                    + Checks.shorten(rs.getString(2)) + " and agent " + Checks.shorten(rs.getString(3))
-                                    + ", not to " + run);
+                            throw ConflictException.foreignRun(run, rs.getString(2), rs.getString(3));
                         }
                         return rs.getLong(1);
                     }
@@ -302,9 +297,7 @@ final class JdbcMemoryStore implements MemoryStore {
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
                         if (!rs.getString(1).equals(run.sessionId()) || !rs.getString(2).equals(run.agentId())) {
-                            throw new ConflictException("run " + Checks.shorten(run.runId()) + " belongs to session "
-                                    + Checks.shorten(rs.getString(1)) + " and agent " + Checks.shorten(rs.getString(2))
-                                    + ", not to " + run);
+                            throw ConflictException.foreignRun(run, rs.getString(1), rs.getString(2));
                         }
                         return rs.getLong(3);
                     }
@@ -359,7 +352,7 @@ final class JdbcMemoryStore implements MemoryStore {
         RunRef run = query.run();
         long after = query.afterSequence();
         if (query.cursor() != null) {
-            after = Math.max(after, LabelSql.parseLong(Cursors.decode(query.cursor(), "run-events", query.scope(), 1).get(0)));
+            after = Math.max(after, Cursors.number(Cursors.decode(query.cursor(), "run-events", query.scope(), 1).get(0)));
         }
         List<Object> params = new ArrayList<>(List.of(run.runId(), run.sessionId(), after));
         StringBuilder sql = new StringBuilder(db.tables.sql("SELECT " + EVENT_COLUMNS
@@ -382,7 +375,7 @@ final class JdbcMemoryStore implements MemoryStore {
             Collections.reverse(found);
             return new Page<>(found, null);
         }
-        return LabelSql.page(found, query.limit(),
+        return Cursors.page(found, query.limit(),
                 last -> Cursors.encode("run-events", query.scope(), Long.toString(last.sequence())));
     }
 
@@ -423,9 +416,9 @@ final class JdbcMemoryStore implements MemoryStore {
             }
             if (cursorKey != null) {
                 part.append(" AND (ts, run_id, seq) > (?, ?, ?)");
-                params.add(LabelSql.parseLong(cursorKey.get(0)));
+                params.add(Cursors.number(cursorKey.get(0)));
                 params.add(cursorKey.get(1));
-                params.add(LabelSql.parseLong(cursorKey.get(2)));
+                params.add(Cursors.number(cursorKey.get(2)));
             }
             part.append(order);
             params.add(limit);
@@ -447,7 +440,7 @@ final class JdbcMemoryStore implements MemoryStore {
             Collections.reverse(found);
             return new Page<>(found, null);
         }
-        return LabelSql.page(found, query.limit(), last -> Cursors.encode("session-events", query.scope(),
+        return Cursors.page(found, query.limit(), last -> Cursors.encode("session-events", query.scope(),
                 Long.toString(last.timestamp().toEpochMilli()), last.run().runId(), Long.toString(last.sequence())));
     }
 

@@ -1,9 +1,7 @@
 package dev.memoria.jdbc;
 
 import dev.memoria.AlreadyExistsException;
-import dev.memoria.ConflictException;
 import dev.memoria.Ids;
-import dev.memoria.InvalidTransitionException;
 import dev.memoria.NotFoundException;
 import dev.memoria.Page;
 import dev.memoria.run.NewRun;
@@ -85,15 +83,7 @@ final class JdbcRunStore implements RunStore {
         Objects.requireNonNull(changed, "changed");
         return db.write(c -> {
             Run current = find(c, changed.id(), true).orElseThrow(() -> new NotFoundException("run", changed.id()));
-            if (current.status().isTerminal()) {
-                throw new InvalidTransitionException(current.id(), current.status(), changed.status());
-            }
-            if (current.version() != changed.version()) {
-                throw ConflictException.staleVersion("run", current.id(), changed.version(), current.version());
-            }
-            if (!current.status().canBecome(changed.status())) {
-                throw new InvalidTransitionException(current.id(), current.status(), changed.status());
-            }
+            Checks.runUpdate(current, changed);
             Instant now = db.clock.instant();
             Run stored = new Run(current.id(), current.sessionId(), current.agentId(), current.parentRunId(),
                     changed.status(), current.startedAt(), now, changed.status().isTerminal() ? now : null,
@@ -143,7 +133,7 @@ final class JdbcRunStore implements RunStore {
         }
         if (filter.cursor() != null) {
             List<String> key = Cursors.decode(filter.cursor(), "runs", filter.scope(), 2);
-            long at = LabelSql.parseLong(key.get(0));
+            long at = Cursors.number(key.get(0));
             sql.append(" AND (started_at > ? OR (started_at = ? AND id > ?))");
             params.add(at);
             params.add(at);
@@ -151,19 +141,8 @@ final class JdbcRunStore implements RunStore {
         }
         sql.append(" ORDER BY started_at, id LIMIT ?");
         params.add(filter.limit() + 1);
-        List<Run> found = db.read(c -> {
-            List<Run> out = new ArrayList<>();
-            try (PreparedStatement ps = db.prepare(c, sql.toString())) {
-                Database.bindAll(ps, params.toArray());
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(map(rs));
-                    }
-                }
-            }
-            return out;
-        });
-        return LabelSql.page(found, filter.limit(), last -> Cursors.encode("runs", filter.scope(),
+        List<Run> found = db.query(sql.toString(), params, JdbcRunStore::map);
+        return Cursors.page(found, filter.limit(), last -> Cursors.encode("runs", filter.scope(),
                 Long.toString(last.startedAt().toEpochMilli()), last.id()));
     }
 

@@ -1,11 +1,9 @@
 package dev.memoria.jdbc;
 
 import dev.memoria.AlreadyExistsException;
-import dev.memoria.ConflictException;
 import dev.memoria.Ids;
 import dev.memoria.NotFoundException;
 import dev.memoria.Page;
-import dev.memoria.SessionEndedException;
 import dev.memoria.session.NewSession;
 import dev.memoria.session.Session;
 import dev.memoria.session.SessionFilter;
@@ -84,12 +82,7 @@ final class JdbcSessionStore implements SessionStore {
         Objects.requireNonNull(changed, "changed");
         return db.write(c -> {
             Session current = find(c, changed.id(), true).orElseThrow(() -> new NotFoundException("session", changed.id()));
-            if (current.status() == SessionStatus.ENDED) {
-                throw new SessionEndedException(current.id());
-            }
-            if (current.version() != changed.version()) {
-                throw ConflictException.staleVersion("session", current.id(), changed.version(), current.version());
-            }
+            Checks.sessionUpdate(current, changed);
             Instant now = db.clock.instant();
             Session stored = new Session(current.id(), changed.userId(), changed.status(), current.createdAt(), now,
                     changed.status() == SessionStatus.ENDED ? now : null, changed.labels(), changed.metadata(),
@@ -135,26 +128,15 @@ final class JdbcSessionStore implements SessionStore {
         if (filter.cursor() != null) {
             List<String> key = Cursors.decode(filter.cursor(), "sessions", filter.scope(), 2);
             sql.append(" AND (created_at < ? OR (created_at = ? AND id < ?))");
-            long at = LabelSql.parseLong(key.get(0));
+            long at = Cursors.number(key.get(0));
             params.add(at);
             params.add(at);
             params.add(key.get(1));
         }
         sql.append(" ORDER BY created_at DESC, id DESC LIMIT ?");
         params.add(filter.limit() + 1);
-        List<Session> found = db.read(c -> {
-            List<Session> out = new ArrayList<>();
-            try (PreparedStatement ps = db.prepare(c, sql.toString())) {
-                Database.bindAll(ps, params.toArray());
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(map(rs));
-                    }
-                }
-            }
-            return out;
-        });
-        return LabelSql.page(found, filter.limit(), last -> Cursors.encode("sessions", filter.scope(),
+        List<Session> found = db.query(sql.toString(), params, JdbcSessionStore::map);
+        return Cursors.page(found, filter.limit(), last -> Cursors.encode("sessions", filter.scope(),
                 Long.toString(last.createdAt().toEpochMilli()), last.id()));
     }
 

@@ -1,11 +1,9 @@
 package dev.memoria.jdbc;
 
-import dev.memoria.Page;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
-/** SQL shared by the listings: label conditions, cursor numbers and "limit + 1" paging. */
+/** The label condition of session listings, in each dialect. */
 final class LabelSql {
     private LabelSql() {
     }
@@ -30,19 +28,4 @@ final class LabelSql {
         }
     }
 
-    static long parseLong(String s) {
-        try {
-            return Long.parseLong(s);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("cursor: invalid, unsupported cursor format");
-        }
-    }
-
-    static <T> Page<T> page(List<T> limitPlusOne, int limit, Function<T, String> cursorOf) {
-        if (limitPlusOne.size() <= limit) {
-            return new Page<>(limitPlusOne, null);
-        }
-        List<T> items = limitPlusOne.subList(0, limit);
-        return new Page<>(items, cursorOf.apply(items.get(limit - 1)));
-    }
 }

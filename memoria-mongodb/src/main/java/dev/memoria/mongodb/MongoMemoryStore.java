@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.PriorityQueue;
-import java.util.function.Function;
 import org.bson.Document;
 import org.bson.conversions.Bson;
 
@@ -110,9 +109,7 @@ final class MongoMemoryStore implements MemoryStore {
     @Override
     public List<MemoryEvent> appendAfter(RunRef run, long expectedLastSequence, List<Event> events) {
         Objects.requireNonNull(run, "run");
-        if (expectedLastSequence < 0) {
-            throw new IllegalArgumentException("expectedLastSequence: must not be negative, got " + expectedLastSequence);
-        }
+        Checks.expectedSequence(expectedLastSequence);
         return appendLoop(run, expectedLastSequence, Checks.events(events));
     }
 
@@ -173,8 +170,7 @@ final class MongoMemoryStore implements MemoryStore {
         }
         Tail tail = new Tail(d.getLong("last"), d.getString("sid"), d.getString("a"));
         if (!tail.sessionId().equals(run.sessionId()) || !tail.agentId().equals(run.agentId())) {
-            throw new ConflictException("run " + Checks.shorten(run.runId()) + " belongs to session "
-                    + Checks.shorten(tail.sessionId()) + " and agent " + Checks.shorten(tail.agentId()) + ", not to " + run);
+            throw ConflictException.foreignRun(run, tail.sessionId(), tail.agentId());
         }
         return tail;
     }
@@ -234,8 +230,7 @@ final class MongoMemoryStore implements MemoryStore {
         for (Event e : batch) {
             MemoryEvent stored = found.get(e.key());
             if (stored != null && !e.sameContentAs(stored)) {
-                throw new ConflictException("run " + Checks.shorten(run.runId()) + " already holds key '"
-                        + Checks.shorten(e.key()) + "' with other content (an idempotency key names one event)");
+                throw ConflictException.keyReused(run.runId(), e.key());
             }
         }
         return found;
@@ -263,7 +258,7 @@ final class MongoMemoryStore implements MemoryStore {
         RunRef run = query.run();
         long after = query.afterSequence();
         if (query.cursor() != null) {
-            after = Math.max(after, parseLong(Cursors.decode(query.cursor(), "run-events", query.scope(), 1).get(0)));
+            after = Math.max(after, Cursors.number(Cursors.decode(query.cursor(), "run-events", query.scope(), 1).get(0)));
         }
         int wanted = query.isLatest() ? query.limit() : query.limit() + 1;
         List<MemoryEvent> found = query.types().isEmpty() ? readRange(run, after, wanted, query.isLatest())
@@ -271,7 +266,7 @@ final class MongoMemoryStore implements MemoryStore {
         if (query.isLatest()) {
             return new Page<>(found, null);
         }
-        return page(found, query.limit(), last -> Cursors.encode("run-events", query.scope(), Long.toString(last.sequence())));
+        return Cursors.page(found, query.limit(), last -> Cursors.encode("run-events", query.scope(), Long.toString(last.sequence())));
     }
 
     /**
@@ -352,8 +347,8 @@ final class MongoMemoryStore implements MemoryStore {
         MemoryEvent from = null;
         if (query.cursor() != null) {
             List<String> key = Cursors.decode(query.cursor(), "session-events", query.scope(), 3);
-            from = new MemoryEvent(new RunRef(query.sessionId(), "cursor", key.get(1)), parseLong(key.get(2)), "cursor",
-                    EventType.USER_MESSAGE, Instant.ofEpochMilli(parseLong(key.get(0))), null, null);
+            from = new MemoryEvent(new RunRef(query.sessionId(), "cursor", key.get(1)), Cursors.number(key.get(2)), "cursor",
+                    EventType.USER_MESSAGE, Instant.ofEpochMilli(Cursors.number(key.get(0))), null, null);
         }
         boolean latest = query.isLatest();
         int wanted = latest ? query.limit() : query.limit() + 1;
@@ -392,7 +387,7 @@ final class MongoMemoryStore implements MemoryStore {
             Collections.reverse(found);
             return new Page<>(found, null);
         }
-        return page(found, query.limit(), last -> Cursors.encode("session-events", query.scope(),
+        return Cursors.page(found, query.limit(), last -> Cursors.encode("session-events", query.scope(),
                 Long.toString(last.timestamp().toEpochMilli()), last.run().runId(), Long.toString(last.sequence())));
     }
 
@@ -430,22 +425,6 @@ final class MongoMemoryStore implements MemoryStore {
         } catch (MongoException e) {
             throw UserData.translate(e, "delete failed");
         }
-    }
-
-    static long parseLong(String s) {
-        try {
-            return Long.parseLong(s);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("cursor: invalid, unsupported cursor format");
-        }
-    }
-
-    static <T> Page<T> page(List<T> limitPlusOne, int limit, Function<T, String> cursorOf) {
-        if (limitPlusOne.size() <= limit) {
-            return new Page<>(limitPlusOne, null);
-        }
-        List<T> items = limitPlusOne.subList(0, limit);
-        return new Page<>(items, cursorOf.apply(items.get(limit - 1)));
     }
 
     @Override

@@ -6,7 +6,6 @@ import com.mongodb.client.model.Sorts;
 import dev.memoria.AlreadyExistsException;
 import dev.memoria.ConflictException;
 import dev.memoria.Ids;
-import dev.memoria.InvalidTransitionException;
 import dev.memoria.NotFoundException;
 import dev.memoria.Page;
 import dev.memoria.run.NewRun;
@@ -64,7 +63,7 @@ final class MongoRunStore implements RunStore {
         Objects.requireNonNull(changed, "changed");
         try {
             Run current = get(changed.id()).orElseThrow(() -> new NotFoundException("run", changed.id()));
-            check(current, changed);
+            Checks.runUpdate(current, changed);
             Instant now = c.clock.instant();
             Run stored = new Run(current.id(), current.sessionId(), current.agentId(), current.parentRunId(),
                     changed.status(), current.startedAt(), now, changed.status().isTerminal() ? now : null,
@@ -77,24 +76,12 @@ final class MongoRunStore implements RunStore {
                     Filters.eq("m", read.get("m")), Filters.eq("err", read.get("err"))), toDocument(stored));
             if (result == null) {
                 Run latest = get(current.id()).orElseThrow(() -> new NotFoundException("run", current.id()));
-                check(latest, changed);
+                Checks.runUpdate(latest, changed);
                 throw ConflictException.staleVersion("run", current.id(), changed.version(), latest.version());
             }
             return stored;
         } catch (MongoException e) {
             throw UserData.translate(e, "update run failed");
-        }
-    }
-
-    private static void check(Run current, Run changed) {
-        if (current.status().isTerminal()) {
-            throw new InvalidTransitionException(current.id(), current.status(), changed.status());
-        }
-        if (current.version() != changed.version()) {
-            throw ConflictException.staleVersion("run", current.id(), changed.version(), current.version());
-        }
-        if (!current.status().canBecome(changed.status())) {
-            throw new InvalidTransitionException(current.id(), current.status(), changed.status());
         }
     }
 
@@ -119,7 +106,7 @@ final class MongoRunStore implements RunStore {
         }
         if (filter.cursor() != null) {
             List<String> key = Cursors.decode(filter.cursor(), "runs", filter.scope(), 2);
-            long at = MongoMemoryStore.parseLong(key.get(0));
+            long at = Cursors.number(key.get(0));
             conditions.add(Filters.or(Filters.gt("sa", at), Filters.and(Filters.eq("sa", at), Filters.gt("_id", key.get(1)))));
         }
         try {
@@ -127,7 +114,7 @@ final class MongoRunStore implements RunStore {
             c.runs.find(conditions.isEmpty() ? new Document() : Filters.and(conditions))
                     .sort(Sorts.ascending("sa", "_id")).limit(filter.limit() + 1)
                     .forEach(d -> found.add(fromDocument(d)));
-            return MongoMemoryStore.page(found, filter.limit(), last -> Cursors.encode("runs", filter.scope(),
+            return Cursors.page(found, filter.limit(), last -> Cursors.encode("runs", filter.scope(),
                     Long.toString(last.startedAt().toEpochMilli()), last.id()));
         } catch (MongoException e) {
             throw UserData.translate(e, "list runs failed");

@@ -65,12 +65,7 @@ final class MongoSessionStore implements SessionStore {
         Objects.requireNonNull(changed, "changed");
         try {
             Session current = get(changed.id()).orElseThrow(() -> new NotFoundException("session", changed.id()));
-            if (current.status() == SessionStatus.ENDED) {
-                throw new SessionEndedException(current.id());
-            }
-            if (current.version() != changed.version()) {
-                throw ConflictException.staleVersion("session", current.id(), changed.version(), current.version());
-            }
+            Checks.sessionUpdate(current, changed);
             Instant now = c.clock.instant();
             Session stored = new Session(current.id(), changed.userId(), changed.status(), current.createdAt(), now,
                     changed.status() == SessionStatus.ENDED ? now : null, changed.labels(), changed.metadata(),
@@ -121,7 +116,7 @@ final class MongoSessionStore implements SessionStore {
         }
         if (filter.cursor() != null) {
             List<String> key = Cursors.decode(filter.cursor(), "sessions", filter.scope(), 2);
-            long at = MongoMemoryStore.parseLong(key.get(0));
+            long at = Cursors.number(key.get(0));
             conditions.add(Filters.or(Filters.lt("ca", at), Filters.and(Filters.eq("ca", at), Filters.lt("_id", key.get(1)))));
         }
         try {
@@ -129,7 +124,7 @@ final class MongoSessionStore implements SessionStore {
             c.sessions.find(conditions.isEmpty() ? new Document() : Filters.and(conditions))
                     .sort(Sorts.descending("ca", "_id")).limit(filter.limit() + 1)
                     .forEach(d -> found.add(fromDocument(d)));
-            return MongoMemoryStore.page(found, filter.limit(), last -> Cursors.encode("sessions", filter.scope(),
+            return Cursors.page(found, filter.limit(), last -> Cursors.encode("sessions", filter.scope(),
                     Long.toString(last.createdAt().toEpochMilli()), last.id()));
         } catch (MongoException e) {
             throw UserData.translate(e, "list sessions failed");

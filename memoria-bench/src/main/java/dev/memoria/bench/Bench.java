@@ -115,6 +115,29 @@ public final class Bench {
         return nanos;
     }
 
+    /**
+     * Times two operations alternately, A then B, repetition after repetition, so that both see
+     * the same conditions (checkpoints, caches, background work) rather than one running first.
+     */
+    private static Stats[] timePair(int warmup, int reps, ThrowingRunnable a, ThrowingRunnable b) throws Exception {
+        for (int i = 0; i < warmup; i++) {
+            a.run();
+            b.run();
+        }
+        long[] first = new long[reps];
+        long[] second = new long[reps];
+        for (int i = 0; i < reps; i++) {
+            long t0 = System.nanoTime();
+            a.run();
+            long t1 = System.nanoTime();
+            b.run();
+            long t2 = System.nanoTime();
+            first[i] = t1 - t0;
+            second[i] = t2 - t1;
+        }
+        return new Stats[] {Stats.of(first), Stats.of(second)};
+    }
+
     @FunctionalInterface
     interface ThrowingRunnable {
         void run() throws Exception;
@@ -197,23 +220,26 @@ public final class Bench {
     void p2(Backend b) throws Exception {
         RunRef run = new RunRef("bench", "agent", "p2");
         long[] seq = {0};
-        Stats single = Stats.of(time(config.warmup(), config.reps(), () -> b.stores.memory().append(run, List.of(message(++seq[0])))));
         long[] rawSeq = {0};
-        Stats raw = Stats.of(time(config.warmup(), config.reps(), () -> b.rawInsert("p2-raw", ++rawSeq[0])));
+        Stats[] singles = timePair(config.warmup(), config.reps(),
+                () -> b.stores.memory().append(run, List.of(message(++seq[0]))), () -> b.rawInsert("p2-raw", ++rawSeq[0]));
+        Stats single = singles[0];
+        Stats raw = singles[1];
         RunRef batchRun = new RunRef("bench", "agent", "p2-batch");
         long[] bseq = {0};
-        Stats batch = Stats.of(time(config.warmup() / 10 + 1, config.batchReps(), () -> {
+        long[] rbseq = {0};
+        Stats[] batches = timePair(config.warmup() / 10 + 1, config.batchReps(), () -> {
             List<Event> events = new ArrayList<>(100);
             for (int i = 0; i < 100; i++) {
                 events.add(message(++bseq[0]));
             }
             b.stores.memory().append(batchRun, events);
-        }));
-        long[] rbseq = {0};
-        Stats rawBatch = Stats.of(time(config.warmup() / 10 + 1, config.batchReps(), () -> {
+        }, () -> {
             b.rawBatch("p2-raw-batch", rbseq[0] + 1, 100);
             rbseq[0] += 100;
-        }));
+        });
+        Stats batch = batches[0];
+        Stats rawBatch = batches[1];
         check(lastSequence(b.stores, batchRun) == bseq[0], "batch appends");
         report.p2(b.name, single, raw, batch, rawBatch);
     }
@@ -247,9 +273,11 @@ public final class Bench {
             RunRef run = new RunRef("bench", "agent", "p3-" + n);
             fill(b.stores, run, n);
             long[] seq = {n};
-            Stats memoria = Stats.of(time(config.warmup(), config.reps(), () -> b.stores.memory().append(run, List.of(message(++seq[0])))));
             long[] rawSeq = {0};
-            Stats raw = Stats.of(time(config.warmup(), config.reps(), () -> b.rawInsert("p3-raw-" + n, ++rawSeq[0])));
+            Stats[] pair = timePair(config.warmup(), config.reps(),
+                    () -> b.stores.memory().append(run, List.of(message(++seq[0]))), () -> b.rawInsert("p3-raw-" + n, ++rawSeq[0]));
+            Stats memoria = pair[0];
+            Stats raw = pair[1];
             report.p3(b.name, n, memoria, raw, springStats);
         }
         int build = b.springDialect().equals("sqlite") ? config.buildSqlite() : config.buildPostgres();

@@ -109,7 +109,8 @@ final class Report {
         md.append(quick ? "**Quick smoke run: too few repetitions to quote.**\n\n" : "");
         md.append("Measured on ").append(LocalDate.now()).append(" on ").append(machine()).append(".\n\n");
         md.append("Every figure is the median of many repetitions after a warm-up, with the interquartile range in"
-                + " brackets; ratios use figures of this same run. Backends, one after the other in one JVM:\n\n");
+                + " brackets; ratios use figures of this same run, and the two sides of each Memoria-versus-raw ratio"
+                + " are timed alternately, repetition by repetition. Backends, one after the other in one JVM:\n\n");
         backends.forEach((name, durability) -> md.append("- **").append(name).append("**: ").append(durability).append('\n'));
         md.append("\nReproduce: `./mvnw -q -B install -DskipTests && ./mvnw -q -B -pl memoria-bench exec:java`"
                 + " (add `-Dexec.args=--quick` for a one-minute smoke run).\n\n");

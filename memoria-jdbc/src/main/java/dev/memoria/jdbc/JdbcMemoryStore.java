@@ -102,10 +102,10 @@ final class JdbcMemoryStore implements MemoryStore {
     }
 
     /**
-     * The fast path assumes every key is new: it inserts the batch with {@code ON CONFLICT DO
-     * NOTHING} and checks the row count, so a first append costs one head lookup, one insert and
-     * one head update. If a key was already stored (a retry), it rolls back and the slow path
-     * looks the keys up first (M3). Neither path leaves anything written when it fails.
+     * The fast path assumes every key is new: it reserves the sequences with one head update and
+     * inserts the batch with {@code ON CONFLICT DO NOTHING}, checking the row count (PostgreSQL
+     * does both in one statement first). If a key was already stored (a retry), it rolls back and
+     * the slow path looks the keys up first (M3). No path leaves anything written when it fails.
      */
     private List<MemoryEvent> appendWithRetryPath(RunRef run, long expected, List<Event> batch) {
         if (db.dialect == Dialect.POSTGRESQL && expected < 0) {

@@ -105,7 +105,8 @@ final class PruneCommand implements Callable<Integer> {
             if (!doomed.isEmpty()) {
                 progress.finish();
             }
-            out.printf("%s %d sessions, %d runs, %d events.%n", dryRun ? "Would remove" : "Removed", doomed.size(), runs, events);
+            out.printf("%s %s, %s, %s.%n", dryRun ? "Would remove" : "Removed", Render.count(doomed.size(), "session"),
+                    Render.count(runs, "run"), Render.count(events, "event"));
         }
         return 0;
     }

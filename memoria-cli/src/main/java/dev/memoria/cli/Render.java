@@ -46,6 +46,11 @@ final class Render {
         return out.toString();
     }
 
+    /** "1 session", "2 sessions", "1,024 events". */
+    static String count(long n, String noun) {
+        return String.format(Locale.ROOT, "%,d %s%s", n, noun, n == 1 ? "" : "s");
+    }
+
     static String id(String id) {
         return id.length() <= 36 ? id : id.substring(0, 35) + "\u2026";
     }

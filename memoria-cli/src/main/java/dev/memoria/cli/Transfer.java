@@ -175,10 +175,10 @@ final class Transfer {
 
         @Override
         public String toString() {
-            return String.format(java.util.Locale.ROOT,
-                    "%,d sessions, %,d runs, %,d events written; %,d sessions, %,d runs, %,d events already present%s",
-                    sessionsWritten, runsWritten, eventsWritten, sessionsPresent, runsPresent, eventsPresent,
-                    invalid == 0 ? "" : String.format(java.util.Locale.ROOT, "; %,d invalid records skipped", invalid));
+            return Render.count(sessionsWritten, "session") + ", " + Render.count(runsWritten, "run") + ", "
+                    + Render.count(eventsWritten, "event") + " written; " + Render.count(sessionsPresent, "session") + ", "
+                    + Render.count(runsPresent, "run") + ", " + Render.count(eventsPresent, "event") + " already present"
+                    + (invalid == 0 ? "" : "; " + Render.count(invalid, "invalid record") + " skipped");
         }
     }
 

@@ -158,7 +158,7 @@ class CliTest {
                         + " (nothing of it was written)",
                 "line 6: timestamp: not an ISO-8601 instant: yesterday (nothing of it was written)",
                 "line 8: kind: expected session, run or event, got 'gossip' (nothing of it was written)");
-        assertThat(result.out()).contains("1 sessions, 0 runs, 1 events written", "5 invalid records skipped");
+        assertThat(result.out()).contains("1 session, 0 runs, 1 event written", "5 invalid records skipped");
         try (Stores stores = Stores.open(store)) {
             assertThat(stores.sessions().get("ok")).isPresent();
             assertThat(stores.runs().get("r")).isEmpty();
@@ -216,13 +216,13 @@ class CliTest {
         memoria("demo", "--store", store);
         endOneSessionWithAFailedRun(store);
         Result dry = memoria("prune", "--store", store, "--ended-before", "0d", "--dry-run");
-        assertThat(dry.out()).contains("would remove closed (ENDED", "Would remove 1 sessions, 2 runs, 3 events.");
+        assertThat(dry.out()).contains("would remove closed (ENDED", "Would remove 1 session, 2 runs, 3 events.");
         assertThat(memoria("sessions", "--store", store).out()).contains("closed");
         Result pruned = memoria("prune", "--store", store, "--ended-before", "0d");
-        assertThat(pruned.out()).contains("Removed 1 sessions, 2 runs, 3 events.");
+        assertThat(pruned.out()).contains("Removed 1 session, 2 runs, 3 events.");
         assertThat(memoria("sessions", "--store", store).out()).doesNotContain("closed").contains("demo");
         assertThat(memoria("prune", "--store", store, "--inactive-for", "30d").out()).contains("Removed 0 sessions");
-        assertThat(memoria("prune", "--store", store, "--inactive-for", "0s").out()).contains("Removed 1 sessions, 4 runs");
+        assertThat(memoria("prune", "--store", store, "--inactive-for", "0s").out()).contains("Removed 1 session, 4 runs");
     }
 
     @Test

@@ -39,6 +39,7 @@ public final class Main implements Runnable {
      * @return the exit code
      */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
+        args = subcommandFirst(args);
         CommandLine cli = new CommandLine(new Main());
         cli.setOut(out);
         cli.setErr(err);
@@ -73,6 +74,35 @@ public final class Main implements Runnable {
             out.flush();
             err.flush();
         }
+    }
+
+    /**
+     * Lets the shared options come before the subcommand too ({@code memoria --store URI sessions}):
+     * they are moved after it, where each subcommand declares them.
+     */
+    static String[] subcommandFirst(String[] args) {
+        java.util.List<String> leading = new java.util.ArrayList<>();
+        int i = 0;
+        while (i < args.length) {
+            if (args[i].equals("--store") && i + 1 < args.length) {
+                leading.add(args[i]);
+                leading.add(args[i + 1]);
+                i += 2;
+            } else if (args[i].startsWith("--store=") || args[i].equals("--verbose")) {
+                leading.add(args[i]);
+                i++;
+            } else {
+                break;
+            }
+        }
+        if (leading.isEmpty() || i == args.length || args[i].startsWith("-")) {
+            return args;
+        }
+        java.util.List<String> reordered = new java.util.ArrayList<>();
+        reordered.add(args[i]);
+        reordered.addAll(leading);
+        reordered.addAll(java.util.Arrays.asList(args).subList(i + 1, args.length));
+        return reordered.toArray(new String[0]);
     }
 
     private static String describe(Throwable e) {

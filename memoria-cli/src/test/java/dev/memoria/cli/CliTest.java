@@ -87,6 +87,8 @@ class CliTest {
         assertThat(show.out()).doesNotContain("tool result");
         Result stats = memoria("stats", "--store", store);
         assertThat(stats.out()).contains("Sessions: 1", "Runs:     4", "Events:   16", "TOOL_CALL=2", "Largest runs:");
+        assertThat(memoria("--store", store, "sessions").out()).as("shared options before the subcommand")
+                .isEqualTo(sessions.out());
         Result schema = memoria("schema", "--dialect", "postgresql");
         assertThat(schema.out()).contains("CREATE TABLE memoria_events", "JSONB");
     }

@@ -62,19 +62,18 @@ public final class JdbcStores {
         if (Files.isDirectory(absolute)) {
             throw new IllegalArgumentException("file: " + absolute + " is a directory, not a SQLite file");
         }
+        // only the busy timeout goes in at open: switching a new file to WAL takes a lock that
+        // another process opening it at the same moment may hold, so it must wait, not fail
         Properties props = new Properties();
-        props.setProperty("journal_mode", "WAL");
-        props.setProperty("synchronous", options.durability().name());
         props.setProperty("busy_timeout", Long.toString(options.busyTimeout().toMillis()));
-        props.setProperty("foreign_keys", "false");
         String url = "jdbc:sqlite:" + absolute;
         ConnectionSource pool = new ConnectionSource.Pool(() -> {
             Connection c = DriverManager.getConnection(url, props);
             try (Statement s = c.createStatement()) {
-                // the driver applies the properties, but say it again: these are what the contracts rest on
-                s.execute("PRAGMA journal_mode=WAL");
-                s.execute("PRAGMA synchronous=" + options.durability().name());
                 s.execute("PRAGMA busy_timeout=" + options.busyTimeout().toMillis());
+                enableWal(s, options.busyTimeout().toMillis());
+                s.execute("PRAGMA synchronous=" + options.durability().name());
+                s.execute("PRAGMA foreign_keys=OFF");
             } catch (SQLException e) {
                 c.close();
                 throw e;
@@ -82,6 +81,27 @@ public final class JdbcStores {
             return c;
         }, SQLITE_MAX_CONNECTIONS, "sqlite:" + absolute);
         return open(Dialect.SQLITE, pool, options);
+    }
+
+    /**
+     * Switches to WAL. SQLite can answer BUSY at once here, without calling the busy handler,
+     * while another connection is switching the same new file, so this waits and retries within
+     * the busy timeout.
+     */
+    private static void enableWal(Statement s, long busyTimeoutMillis) throws SQLException {
+        long deadline = System.nanoTime() + busyTimeoutMillis * 1_000_000;
+        while (true) {
+            try {
+                s.execute("PRAGMA journal_mode=WAL");
+                return;
+            } catch (SQLException e) {
+                int code = e.getErrorCode() & 0xff;
+                if ((code != 5 && code != 6) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
+            }
+        }
     }
 
     /**

@@ -71,10 +71,10 @@ final class MongoRunStore implements RunStore {
             // compare-and-set on the whole state that was read (see MongoSessionStore.update): the
             // transition was checked against exactly this document
             Document read = toDocument(current);
-            Document result = c.runs.findOneAndReplace(Filters.and(Filters.eq("_id", current.id()),
+            boolean replaced = c.runs.replaceOne(Filters.and(Filters.eq("_id", current.id()),
                     Filters.eq("v", current.version()), Filters.eq("st", read.get("st")), Filters.eq("l", read.get("l")),
-                    Filters.eq("m", read.get("m")), Filters.eq("err", read.get("err"))), toDocument(stored));
-            if (result == null) {
+                    Filters.eq("m", read.get("m")), Filters.eq("err", read.get("err"))), toDocument(stored)).getMatchedCount() == 1;
+            if (!replaced) {
                 Run latest = get(current.id()).orElseThrow(() -> new NotFoundException("run", current.id()));
                 Checks.runUpdate(latest, changed);
                 throw ConflictException.staleVersion("run", current.id(), changed.version(), latest.version());

@@ -74,12 +74,12 @@ final class MongoSessionStore implements SessionStore {
             // writer makes it match nothing, and so does a read that mixed two versions of the
             // document (MongoDB never returns one; the in-process test server can, under load)
             Document read = toDocument(current);
-            Document result = c.sessions.findOneAndReplace(
+            boolean replaced = c.sessions.replaceOne(
                     Filters.and(Filters.eq("_id", current.id()), Filters.eq("v", current.version()),
                             Filters.eq("st", SessionStatus.ACTIVE.name()), Filters.eq("u", read.get("u")),
                             Filters.eq("l", read.get("l")), Filters.eq("m", read.get("m"))),
-                    toDocument(stored));
-            if (result == null) {
+                    toDocument(stored)).getMatchedCount() == 1;
+            if (!replaced) {
                 Session now2 = get(current.id()).orElseThrow(() -> new NotFoundException("session", current.id()));
                 if (now2.status() == SessionStatus.ENDED) {
                     throw new SessionEndedException(current.id());

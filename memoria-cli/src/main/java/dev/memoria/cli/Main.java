@@ -45,9 +45,8 @@ public final class Main implements Runnable {
         cli.setErr(err);
         cli.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? BAD_USAGE : FAILED);
         cli.setParameterExceptionHandler((e, a) -> {
-            err.println("memoria: " + e.getMessage());
-            err.println("Try 'memoria " + (e.getCommandLine().getCommandName().equals("memoria") ? ""
-                    : e.getCommandLine().getCommandName() + " ") + "--help'.");
+            String command = e.getCommandLine().getCommandName().equals("memoria") ? "" : e.getCommandLine().getCommandName() + " ";
+            err.println("memoria: " + e.getMessage() + " (see 'memoria " + command + "--help')");
             return BAD_USAGE;
         });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
@@ -60,11 +59,11 @@ public final class Main implements Runnable {
                 }
                 return BAD_USAGE;
             }
-            err.println("memoria: " + describe(e));
             if (verbose) {
+                err.println("memoria: " + describe(e));
                 e.printStackTrace(err);
             } else {
-                err.println("(run again with --verbose for details)");
+                err.println("memoria: " + describe(e) + " (--verbose shows details)");
             }
             return FAILED;
         });

@@ -232,9 +232,11 @@ class CliTest {
         Result unknown = memoria("show", "nope", "--store", sqlite("empty.db"));
         assertThat(unknown.code()).isEqualTo(1);
         assertThat(unknown.err()).startsWith("memoria: no session 'nope' in sqlite:").contains("memoria sessions");
+        assertThat(unknown.err().lines()).as("one line").hasSize(1);
         Result usage = memoria("sessions", "--limit", "5000", "--store", "memory:");
         assertThat(usage.code()).isEqualTo(2);
         assertThat(usage.err()).startsWith("memoria: limit: must be between 1 and 1000, got 5000");
+        assertThat(memoria("frobnicate").err().lines()).as("one line").hasSize(1);
         assertThat(memoria("frobnicate").code()).isEqualTo(2);
         assertThat(memoria("prune", "--store", "memory:").code()).isEqualTo(2);
         Result mongo = memoria("sessions", "--store", "mongodb://127.0.0.1:1");

@@ -130,7 +130,11 @@ final class UserData {
         boolean retryable = e instanceof MongoSocketException || e instanceof MongoTimeoutException
                 || e.hasErrorLabel(MongoException.TRANSIENT_TRANSACTION_ERROR_LABEL)
                 || e.hasErrorLabel("RetryableWriteError");
-        String hint = e instanceof MongoTimeoutException ? " (is the MongoDB server running and reachable?)" : "";
-        return new StoreUnavailableException(where + ": " + e.getMessage() + hint, e, retryable);
+        if (e instanceof MongoTimeoutException) {
+            // the driver's message dumps its whole cluster view; the cause stays attached
+            return new StoreUnavailableException(where + ": no MongoDB server answered in time"
+                    + " (is it running and reachable at the URI's hosts?)", e, true);
+        }
+        return new StoreUnavailableException(where + ": " + e.getMessage(), e, retryable);
     }
 }

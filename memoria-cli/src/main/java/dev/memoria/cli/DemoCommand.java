@@ -2,7 +2,6 @@ package dev.memoria.cli;
 
 import dev.memoria.Stores;
 import dev.memoria.memory.Event;
-import dev.memoria.memory.EventQuery;
 import dev.memoria.memory.EventType;
 import dev.memoria.memory.MemoryEvent;
 import dev.memoria.run.Run;
@@ -60,7 +59,7 @@ final class DemoCommand implements Callable<Integer> {
                 out.println();
             }
             List<Run> runs = stores.runs().listBySession(s.id());
-            long events = runs.stream().mapToLong(r -> lastSequence(stores, r)).sum();
+            long events = runs.stream().mapToLong(r -> Listings.eventCount(stores, r)).sum();
             out.printf("Stored in %s: session %s, %d runs, %d events.%n", store.uri(), s.id(), runs.size(), events);
             out.println("Run ./memoria demo again and the agent will remember this conversation.");
             out.println("Look inside with:");
@@ -70,11 +69,6 @@ final class DemoCommand implements Callable<Integer> {
             out.println("  ./memoria stats");
         }
         return 0;
-    }
-
-    static long lastSequence(Stores stores, Run r) {
-        List<MemoryEvent> last = stores.memory().read(EventQuery.run(r.ref()).latest(1)).items();
-        return last.isEmpty() ? 0 : last.get(0).sequence();
     }
 
     /** Prints each event the agent emits as it is stored. */

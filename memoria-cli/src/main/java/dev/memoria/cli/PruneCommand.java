@@ -1,7 +1,5 @@
 package dev.memoria.cli;
 
-import dev.memoria.Limits;
-import dev.memoria.Page;
 import dev.memoria.Stores;
 import dev.memoria.memory.EventQuery;
 import dev.memoria.memory.MemoryEvent;
@@ -71,22 +69,15 @@ final class PruneCommand implements Callable<Integer> {
         boolean ended = rule.endedBefore != null;
         Instant cutoff = Instant.now().minus(parse(ended ? rule.endedBefore : rule.inactiveFor));
         try (Stores stores = store.open()) {
-            SessionFilter filter = SessionFilter.all().updatedBefore(cutoff).limit(Limits.MAX_PAGE_SIZE);
+            SessionFilter filter = SessionFilter.all().updatedBefore(cutoff);
             if (ended) {
                 filter = filter.status(SessionStatus.ENDED);
             }
             List<Session> doomed = new ArrayList<>();
-            Page<Session> page = stores.sessions().list(filter);
-            while (true) {
-                for (Session s : page.items()) {
-                    if (ended || inactiveSince(stores, s, cutoff)) {
-                        doomed.add(s);
-                    }
+            for (Session s : Listings.sessions(stores, filter)) {
+                if (ended || inactiveSince(stores, s, cutoff)) {
+                    doomed.add(s);
                 }
-                if (!page.hasNext()) {
-                    break;
-                }
-                page = stores.sessions().list(filter.cursor(page.nextCursor()));
             }
             Progress progress = new Progress(err, "sessions", doomed.size(), Progress.onTerminal());
             long runs = 0;
@@ -94,7 +85,7 @@ final class PruneCommand implements Callable<Integer> {
             for (Session s : doomed) {
                 List<Run> sessionRuns = stores.runs().listBySession(s.id());
                 runs += sessionRuns.size();
-                events += sessionRuns.stream().mapToLong(r -> DemoCommand.lastSequence(stores, r)).sum();
+                events += sessionRuns.stream().mapToLong(r -> Listings.eventCount(stores, r)).sum();
                 out.printf("%s %s (%s, last change %s)%n", dryRun ? "would remove" : "removing", s.id(), s.status(),
                         Render.when(s.updatedAt()));
                 if (!dryRun) {

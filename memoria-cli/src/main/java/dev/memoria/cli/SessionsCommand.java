@@ -63,7 +63,7 @@ final class SessionsCommand implements Callable<Integer> {
             rows.add(new String[] {"ID", "USER", "STATUS", "CREATED (UTC)", "RUNS", "EVENTS"});
             for (Session s : page.items()) {
                 List<Run> runs = stores.runs().listBySession(s.id());
-                long events = runs.stream().mapToLong(r -> DemoCommand.lastSequence(stores, r)).sum();
+                long events = runs.stream().mapToLong(r -> Listings.eventCount(stores, r)).sum();
                 if (json) {
                     Map<String, Object> record = Transfer.session(s);
                     record.remove("kind");

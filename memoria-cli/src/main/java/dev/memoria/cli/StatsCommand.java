@@ -9,7 +9,6 @@ import dev.memoria.memory.MemoryEvent;
 import dev.memoria.run.Run;
 import dev.memoria.run.RunFilter;
 import dev.memoria.run.RunStatus;
-import dev.memoria.session.Session;
 import dev.memoria.session.SessionFilter;
 import dev.memoria.session.SessionStatus;
 import java.io.PrintWriter;
@@ -46,24 +45,8 @@ final class StatsCommand implements Callable<Integer> {
         List<long[]> sizes = new ArrayList<>();
         List<Run> allRuns = new ArrayList<>();
         try (Stores stores = store.open()) {
-            SessionFilter sf = SessionFilter.all().limit(Limits.MAX_PAGE_SIZE);
-            Page<Session> sp = stores.sessions().list(sf);
-            while (true) {
-                sp.items().forEach(s -> sessions.merge(s.status(), 1L, Long::sum));
-                if (!sp.hasNext()) {
-                    break;
-                }
-                sp = stores.sessions().list(sf.cursor(sp.nextCursor()));
-            }
-            RunFilter rf = RunFilter.all().limit(Limits.MAX_PAGE_SIZE);
-            Page<Run> rp = stores.runs().list(rf);
-            while (true) {
-                allRuns.addAll(rp.items());
-                if (!rp.hasNext()) {
-                    break;
-                }
-                rp = stores.runs().list(rf.cursor(rp.nextCursor()));
-            }
+            Listings.sessions(stores, SessionFilter.all()).forEach(s -> sessions.merge(s.status(), 1L, Long::sum));
+            allRuns.addAll(Listings.runs(stores, RunFilter.all()));
             Progress progress = new Progress(err, "runs", allRuns.size(), Progress.onTerminal());
             for (int i = 0; i < allRuns.size(); i++) {
                 Run r = allRuns.get(i);

@@ -58,13 +58,7 @@ final class Transfer {
                     + "' in the store (list them with: memoria sessions)"));
             sessionIds.add(onlySession);
         } else {
-            SessionFilter filter = SessionFilter.all().limit(Limits.MAX_PAGE_SIZE);
-            Page<Session> page = source.sessions().list(filter);
-            page.items().forEach(s -> sessionIds.add(s.id()));
-            while (page.hasNext()) {
-                page = source.sessions().list(filter.cursor(page.nextCursor()));
-                page.items().forEach(s -> sessionIds.add(s.id()));
-            }
+            Listings.sessions(source, SessionFilter.all()).forEach(s -> sessionIds.add(s.id()));
         }
         return new Iterator<>() {
             private final Iterator<String> sessions = sessionIds.iterator();
@@ -222,13 +216,14 @@ final class Transfer {
                     }
                     case "event" -> {
                         PendingEvent e = parseEvent(line, record);
+                        long bytes = Json.encodedSize(e.event().data());
                         if (!events.isEmpty() && (!events.get(0).ref().equals(e.ref())
                                 || events.size() == Limits.MAX_EVENTS_PER_APPEND
-                                || eventsBytes + Json.encodedSize(e.event().data()) > Limits.MAX_APPEND_DATA_BYTES)) {
+                                || eventsBytes + bytes > Limits.MAX_APPEND_DATA_BYTES)) {
                             flushEvents();
                         }
                         events.add(e);
-                        eventsBytes += Json.encodedSize(e.event().data());
+                        eventsBytes += bytes;
                     }
                     default -> throw new IllegalArgumentException("kind: expected session, run or event, got '" + kind + "'");
                 }

@@ -51,27 +51,28 @@ final class Database implements AutoCloseable {
             return c.prepareStatement(sql);
         }
         Map<String, PreparedStatement> cached = statements.computeIfAbsent(c, k -> new java.util.HashMap<>());
-        PreparedStatement ps = cached.get(sql);
-        if (ps == null) {
-            ps = c.prepareStatement(sql);
-            if (cached.size() >= STATEMENTS_PER_CONNECTION) {
-                return ps; // not kept: the caller's close closes it
-            }
-            cached.put(sql, ps);
+        PreparedStatement kept = cached.get(sql);
+        if (kept != null) {
+            return kept;
         }
-        PreparedStatement target = ps;
-        return (PreparedStatement) java.lang.reflect.Proxy.newProxyInstance(PreparedStatement.class.getClassLoader(),
+        PreparedStatement ps = c.prepareStatement(sql);
+        if (cached.size() >= STATEMENTS_PER_CONNECTION) {
+            return ps; // not kept: the caller's close closes it
+        }
+        kept = (PreparedStatement) java.lang.reflect.Proxy.newProxyInstance(PreparedStatement.class.getClassLoader(),
                 new Class<?>[] {PreparedStatement.class}, (proxy, method, args) -> {
                     if (method.getName().equals("close")) {
-                        target.clearParameters();
+                        ps.clearParameters();
                         return null;
                     }
                     try {
-                        return method.invoke(target, args);
+                        return method.invoke(ps, args);
                     } catch (java.lang.reflect.InvocationTargetException e) {
                         throw e.getCause();
                     }
                 });
+        cached.put(sql, kept);
+        return kept;
     }
 
     /** @return " FOR UPDATE" on PostgreSQL, where reads inside a write must lock what they read */

@@ -218,7 +218,7 @@ final class MongoMemoryStore implements MemoryStore {
     }
 
     private Map<String, MemoryEvent> storedByKey(RunRef run, List<Event> batch) {
-        List<String> keys = batch.stream().map(Event::key).toList();
+        java.util.Set<String> keys = new java.util.HashSet<>(batch.stream().map(Event::key).toList());
         Map<String, MemoryEvent> found = new HashMap<>();
         for (Document d : c.events.find(Filters.and(Filters.eq("r", run.runId()), Filters.in("e.k", keys)))) {
             for (MemoryEvent e : events(d, null, 0)) {

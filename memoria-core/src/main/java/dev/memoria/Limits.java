@@ -20,7 +20,10 @@ public final class Limits {
     public static final int MAX_EVENT_DATA_BYTES = 1024 * 1024;
     /** Most events in one append: 1,000. */
     public static final int MAX_EVENTS_PER_APPEND = 1000;
-    /** Largest total event data in one append: 8 MiB of JSON, so a batch fits one MongoDB document. */
+    /**
+     * Largest total event data and labels in one append: 8 MiB of JSON, so that every backend
+     * accepts the same batches and a batch always fits one MongoDB document.
+     */
     public static final int MAX_APPEND_DATA_BYTES = 8 * 1024 * 1024;
     /** Deepest nesting of maps and lists in metadata and event data: 64 levels. */
     public static final int MAX_JSON_DEPTH = 64;

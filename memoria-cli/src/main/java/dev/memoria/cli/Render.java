@@ -70,6 +70,7 @@ final class Render {
                 ToolResult result = e.toolResult();
                 yield "tool result " + result.tool() + (result.isError() ? " (error) " : " ") + Json.write(result.result());
             }
+            case UNKNOWN -> e.typeName() + " " + Json.write(e.data());
         };
         return shorten("#" + e.sequence() + " " + body, width);
     }

@@ -1,6 +1,5 @@
 package dev.memoria.inmemory;
 
-import dev.memoria.ConflictException;
 import dev.memoria.Page;
 import dev.memoria.memory.Event;
 import dev.memoria.memory.EventQuery;
@@ -8,6 +7,7 @@ import dev.memoria.memory.MemoryEvent;
 import dev.memoria.memory.MemoryStore;
 import dev.memoria.memory.Snapshot;
 import dev.memoria.run.RunRef;
+import dev.memoria.spi.Appends;
 import dev.memoria.spi.Checks;
 import dev.memoria.spi.Cursors;
 import java.time.Clock;
@@ -56,7 +56,7 @@ final class InMemoryMemoryStore implements MemoryStore {
     public Snapshot load(RunRef run) {
         Objects.requireNonNull(run, "run");
         RunLog log = logs.get(run.runId());
-        if (log == null) {
+        if (log == null || !Appends.readable(run, log.ref.sessionId(), log.ref.agentId())) {
             return new Snapshot(run, List.of());
         }
         synchronized (log) {
@@ -94,42 +94,17 @@ final class InMemoryMemoryStore implements MemoryStore {
     }
 
     private List<MemoryEvent> appendLocked(RunLog log, RunRef run, long expected, List<Event> batch) {
-        if (!log.ref.equals(run)) {
-            throw ConflictException.foreignRun(run, log.ref.sessionId(), log.ref.agentId());
-        }
-        // M3: every key is checked before anything is written, so a conflict writes nothing
-        List<MemoryEvent> existing = new ArrayList<>(batch.size());
-        boolean allExisting = true;
-        for (Event e : batch) {
-            MemoryEvent stored = log.byKey.get(e.key());
-            if (stored != null && !e.sameContentAs(stored)) {
-                throw ConflictException.keyReused(run.runId(), e.key());
-            }
-            existing.add(stored);
-            allExisting &= stored != null;
-        }
-        long last = log.events.size();
-        if (expected >= 0 && last != expected && !(allExisting && !batch.isEmpty())) {
-            throw ConflictException.sequenceMoved(run.runId(), expected, last);
-        }
-        Instant now = clock.instant();
-        List<MemoryEvent> result = new ArrayList<>(batch.size());
-        for (int i = 0; i < batch.size(); i++) {
-            if (existing.get(i) != null) {
-                result.add(existing.get(i));
-                continue;
-            }
-            Event e = batch.get(i);
-            MemoryEvent stored = new MemoryEvent(run, ++last, e.key(), e.type(),
-                    e.timestamp() == null ? now : e.timestamp(), e.data(), e.labels());
-            log.events.add(stored);
-            log.byKey.put(e.key(), stored);
-            result.add(stored);
+        Appends.checkOwner(run, log.ref.sessionId(), log.ref.agentId());
+        Appends.Decision decision = Appends.decide(run, log.events.size(), expected, batch, log.byKey, clock.instant())
+                .orThrow();
+        for (MemoryEvent e : decision.toWrite()) {
+            log.events.add(e);
+            log.byKey.put(e.key(), e);
         }
         if (!log.events.isEmpty()) {
             runsBySession.computeIfAbsent(run.sessionId(), s -> ConcurrentHashMap.newKeySet()).add(run.runId());
         }
-        return Collections.unmodifiableList(result);
+        return decision.result();
     }
 
     @Override
@@ -144,8 +119,8 @@ final class InMemoryMemoryStore implements MemoryStore {
             after = Math.max(after, Cursors.number(Cursors.decode(query.cursor(), "run-events", query.scope(), 1).get(0)));
         }
         RunLog log = logs.get(query.run().runId());
-        // a ref naming another session reads nothing; the agent is not part of the read key
-        if (log == null || !log.ref.sessionId().equals(query.run().sessionId())) {
+        // M12: a ref naming the right run but another session or agent reads nothing
+        if (log == null || !Appends.readable(query.run(), log.ref.sessionId(), log.ref.agentId())) {
             return new Page<>(List.of(), null);
         }
         List<MemoryEvent> found = new ArrayList<>();

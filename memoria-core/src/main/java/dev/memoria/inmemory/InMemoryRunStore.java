@@ -1,7 +1,6 @@
 package dev.memoria.inmemory;
 
 import dev.memoria.AlreadyExistsException;
-import dev.memoria.Ids;
 import dev.memoria.NotFoundException;
 import dev.memoria.Page;
 import dev.memoria.run.NewRun;
@@ -11,6 +10,7 @@ import dev.memoria.run.RunStatus;
 import dev.memoria.run.RunStore;
 import dev.memoria.spi.Checks;
 import dev.memoria.spi.Cursors;
+import dev.memoria.spi.Records;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Comparator;
@@ -32,12 +32,9 @@ final class InMemoryRunStore implements RunStore {
     @Override
     public Run create(NewRun spec) {
         Objects.requireNonNull(spec, "spec");
-        Instant now = clock.instant();
-        String id = spec.id() == null ? Ids.next() : spec.id();
-        Run run = new Run(id, spec.sessionId(), spec.agentId(), spec.parentRunId(), spec.status(), now, now, null,
-                spec.labels(), spec.metadata(), null, 1);
-        if (runs.putIfAbsent(id, run) != null) {
-            throw new AlreadyExistsException("run", id);
+        Run run = Records.created(spec, clock.instant());
+        if (runs.putIfAbsent(run.id(), run) != null) {
+            throw new AlreadyExistsException("run", run.id());
         }
         return run;
     }
@@ -54,11 +51,7 @@ final class InMemoryRunStore implements RunStore {
             if (current == null) {
                 throw new NotFoundException("run", id);
             }
-            Checks.runUpdate(current, changed);
-            Instant now = clock.instant();
-            return new Run(id, current.sessionId(), current.agentId(), current.parentRunId(), changed.status(),
-                    current.startedAt(), now, changed.status().isTerminal() ? now : null, changed.labels(),
-                    changed.metadata(), changed.error(), current.version() + 1);
+            return Records.updated(current, changed, clock.instant());
         });
     }
 

@@ -1,7 +1,6 @@
 package dev.memoria.inmemory;
 
 import dev.memoria.AlreadyExistsException;
-import dev.memoria.Ids;
 import dev.memoria.NotFoundException;
 import dev.memoria.Page;
 import dev.memoria.session.NewSession;
@@ -11,6 +10,7 @@ import dev.memoria.session.SessionStatus;
 import dev.memoria.session.SessionStore;
 import dev.memoria.spi.Checks;
 import dev.memoria.spi.Cursors;
+import dev.memoria.spi.Records;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Comparator;
@@ -33,12 +33,9 @@ final class InMemorySessionStore implements SessionStore {
     @Override
     public Session create(NewSession spec) {
         Objects.requireNonNull(spec, "spec");
-        Instant now = clock.instant();
-        String id = spec.id() == null ? Ids.next() : spec.id();
-        Session session = new Session(id, spec.userId(), SessionStatus.ACTIVE, now, now, null, spec.labels(),
-                spec.metadata(), 1);
-        if (sessions.putIfAbsent(id, session) != null) {
-            throw new AlreadyExistsException("session", id);
+        Session session = Records.created(spec, clock.instant());
+        if (sessions.putIfAbsent(session.id(), session) != null) {
+            throw new AlreadyExistsException("session", session.id());
         }
         return session;
     }
@@ -55,11 +52,7 @@ final class InMemorySessionStore implements SessionStore {
             if (current == null) {
                 throw new NotFoundException("session", id);
             }
-            Checks.sessionUpdate(current, changed);
-            Instant now = clock.instant();
-            Instant endedAt = changed.status() == SessionStatus.ENDED ? now : null;
-            return new Session(id, changed.userId(), changed.status(), current.createdAt(), now, endedAt,
-                    changed.labels(), changed.metadata(), current.version() + 1);
+            return Records.updated(current, changed, clock.instant());
         });
         return stored;
     }

@@ -18,22 +18,46 @@ import java.util.Objects;
  * same content is not written again. A key is generated when none is given, once, here — so
  * retrying the same {@code Event} object after a timeout is safe.
  *
+ * <p>The type is kept by name ({@link #typeName()}): usually one of {@link EventType}'s, written
+ * through the constructor that takes an {@link EventType}. A name this version does not know
+ * (copied from a newer store, or a custom type) is written as given and reads back as
+ * {@link EventType#UNKNOWN} with its name.
+ *
  * @param key the idempotency key, unique within the run; generated (UUIDv7) if null
- * @param type what the event records
+ * @param typeName what the event records: an {@link EventType}'s name or another name of 1 to
+ *     32 upper case letters, digits and underscores
  * @param timestamp when it happened; null means "the store's now" at append
  * @param data JSON values, at most {@value Limits#MAX_EVENT_DATA_BYTES} bytes encoded
  * @param labels short string tags
  */
-public record Event(String key, EventType type, Instant timestamp, Map<String, Object> data,
+public record Event(String key, String typeName, Instant timestamp, Map<String, Object> data,
                     Map<String, String> labels) {
 
     /** Checks every field, generates a missing key and copies the maps. */
     public Event {
         key = key == null ? Ids.next() : Checks.id(key, "key");
-        Objects.requireNonNull(type, "type");
+        EventType.checkName(typeName);
         timestamp = timestamp == null ? null : timestamp.truncatedTo(ChronoUnit.MILLIS);
         data = Json.copyOf(data, "data", Limits.MAX_EVENT_DATA_BYTES);
         labels = Checks.labels(labels, "labels");
+    }
+
+    /**
+     * An event of a known type.
+     *
+     * @param key the idempotency key; generated if null
+     * @param type what the event records; not {@link EventType#UNKNOWN}
+     * @param timestamp when it happened; null means "the store's now" at append
+     * @param data JSON values
+     * @param labels short string tags
+     */
+    public Event(String key, EventType type, Instant timestamp, Map<String, Object> data, Map<String, String> labels) {
+        this(key, Objects.requireNonNull(type, "type").name(), timestamp, data, labels);
+    }
+
+    /** @return the type, or {@link EventType#UNKNOWN} for a name this version does not know */
+    public EventType type() {
+        return EventType.ofName(typeName);
     }
 
     /**
@@ -118,7 +142,7 @@ public record Event(String key, EventType type, Instant timestamp, Map<String, O
      * @return a copy with this key
      */
     public Event withKey(String key) {
-        return new Event(Objects.requireNonNull(key, "key"), type, timestamp, data, labels);
+        return new Event(Objects.requireNonNull(key, "key"), typeName, timestamp, data, labels);
     }
 
     /**
@@ -126,7 +150,7 @@ public record Event(String key, EventType type, Instant timestamp, Map<String, O
      * @return a copy with this timestamp
      */
     public Event withTimestamp(Instant timestamp) {
-        return new Event(key, type, timestamp, data, labels);
+        return new Event(key, typeName, timestamp, data, labels);
     }
 
     /**
@@ -137,7 +161,7 @@ public record Event(String key, EventType type, Instant timestamp, Map<String, O
     public Event withLabel(String key, String value) {
         Map<String, String> copy = new LinkedHashMap<>(labels);
         copy.put(key, value);
-        return new Event(this.key, type, timestamp, data, copy);
+        return new Event(this.key, typeName, timestamp, data, copy);
     }
 
     /**
@@ -148,11 +172,11 @@ public record Event(String key, EventType type, Instant timestamp, Map<String, O
      * @return whether appending this event again is a harmless retry
      */
     public boolean sameContentAs(MemoryEvent stored) {
-        return type == stored.type() && data.equals(stored.data()) && labels.equals(stored.labels());
+        return typeName.equals(stored.typeName()) && data.equals(stored.data()) && labels.equals(stored.labels());
     }
 
     @Override
     public String toString() {
-        return "Event[" + type + ", key " + Checks.shorten(key) + ", " + MemoryEvent.summary(data) + "]";
+        return "Event[" + typeName + ", key " + Checks.shorten(key) + ", " + MemoryEvent.summary(data) + "]";
     }
 }

@@ -1,6 +1,16 @@
 package dev.memoria.memory;
 
-/** What an event in a run's memory records. */
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * What an event in a run's memory records.
+ *
+ * <p>The set of types grows with Memoria's versions, and stored data outlives the code that wrote
+ * it. So every event keeps its type's <em>name</em> ({@link MemoryEvent#typeName()}); a name this
+ * version does not know reads back as {@link #UNKNOWN}, with the stored name kept, and is never an
+ * error. A switch over event types should therefore have a {@code case UNKNOWN} (or a default).
+ */
 public enum EventType {
     /** A message from the user; data {@code text}. */
     USER_MESSAGE,
@@ -13,10 +23,59 @@ public enum EventType {
     /** A planner's note; data {@code text}. */
     PLANNER_NOTE,
     /** The model's reasoning; data {@code text}. */
-    THINKING;
+    THINKING,
+    /**
+     * A type this version of Memoria does not know: written by a newer version, or a custom type
+     * name. {@link MemoryEvent#typeName()} holds the stored name. Never written as such: an event
+     * is written with a type name.
+     */
+    UNKNOWN;
+
+    /** Upper case letters, digits and underscores, starting with a letter; at most 32 characters. */
+    public static final int MAX_NAME_LENGTH = 32;
+    private static final Pattern NAME = Pattern.compile("[A-Z][A-Z0-9_]{0," + (MAX_NAME_LENGTH - 1) + "}");
+    private static final Map<String, EventType> KNOWN = Map.of(
+            USER_MESSAGE.name(), USER_MESSAGE, ASSISTANT_MESSAGE.name(), ASSISTANT_MESSAGE, TOOL_CALL.name(), TOOL_CALL,
+            TOOL_RESULT.name(), TOOL_RESULT, PLANNER_NOTE.name(), PLANNER_NOTE, THINKING.name(), THINKING);
 
     /** @return whether events of this type carry a {@code text} field */
     public boolean isText() {
-        return this != TOOL_CALL && this != TOOL_RESULT;
+        return this == USER_MESSAGE || this == ASSISTANT_MESSAGE || this == PLANNER_NOTE || this == THINKING;
+    }
+
+    /**
+     * The type a stored name stands for. Unlike {@link #valueOf(String)} it never throws: reads
+     * use it, and a name written by a newer version is {@link #UNKNOWN}.
+     *
+     * @param name a stored type name
+     * @return the known type of that name, or {@link #UNKNOWN}
+     */
+    public static EventType ofName(String name) {
+        EventType known = name == null ? null : KNOWN.get(name);
+        return known == null ? UNKNOWN : known;
+    }
+
+    /**
+     * Checks a type name given at write time.
+     *
+     * @param name the name
+     * @return the name
+     * @throws IllegalArgumentException if it is not 1 to 32 upper case letters, digits and
+     *     underscores starting with a letter, or is {@code UNKNOWN}
+     */
+    static String checkName(String name) {
+        if (name == null) {
+            throw new NullPointerException("type");
+        }
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("type: a type name is 1 to " + MAX_NAME_LENGTH
+                    + " upper case letters, digits and underscores starting with a letter, got '"
+                    + dev.memoria.spi.Checks.shorten(name) + "'");
+        }
+        if (name.equals(UNKNOWN.name())) {
+            throw new IllegalArgumentException("type: UNKNOWN stands for a type this version does not know and is never"
+                    + " written; give the type's own name");
+        }
+        return name;
     }
 }

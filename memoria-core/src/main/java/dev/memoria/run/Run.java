@@ -30,19 +30,21 @@ public record Run(String id, String sessionId, String agentId, String parentRunI
                   Instant startedAt, Instant updatedAt, Instant endedAt, Map<String, String> labels,
                   Map<String, Object> metadata, String error, long version) {
 
-    /** Checks every field and copies the maps. */
+    /**
+     * Checks the structure and copies the maps. The write-time limits are checked by the
+     * {@code with...} methods and by {@link RunStore#update(Run)}, not here, so that a run stored
+     * under other rules stays readable.
+     */
     public Run {
-        Checks.id(id, "id");
-        Checks.id(sessionId, "sessionId");
-        Checks.id(agentId, "agentId");
-        Checks.optionalId(parentRunId, "parentRunId");
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(sessionId, "sessionId");
+        Objects.requireNonNull(agentId, "agentId");
         Objects.requireNonNull(status, "status");
         startedAt = Objects.requireNonNull(startedAt, "startedAt").truncatedTo(ChronoUnit.MILLIS);
         updatedAt = Objects.requireNonNull(updatedAt, "updatedAt").truncatedTo(ChronoUnit.MILLIS);
         endedAt = endedAt == null ? null : endedAt.truncatedTo(ChronoUnit.MILLIS);
-        labels = Checks.labels(labels, "labels");
-        metadata = Json.copyOf(metadata, "metadata", Limits.MAX_METADATA_BYTES);
-        Checks.optionalText(error, "error", Limits.MAX_ERROR_LENGTH);
+        labels = Json.trustedLabels(labels);
+        metadata = Json.trustedCopy(metadata);
         if (error != null && status != RunStatus.FAILED) {
             throw new IllegalArgumentException("error: may be set only when status is FAILED, status is " + status);
         }
@@ -70,8 +72,9 @@ public record Run(String id, String sessionId, String agentId, String parentRunI
      * @return a copy that is FAILED with this error
      */
     public Run failed(String error) {
+        Checks.optionalText(Objects.requireNonNull(error, "error"), "error", Limits.MAX_ERROR_LENGTH);
         return new Run(id, sessionId, agentId, parentRunId, RunStatus.FAILED, startedAt, updatedAt, endedAt, labels,
-                metadata, Objects.requireNonNull(error, "error"), version);
+                metadata, error, version);
     }
 
     /**
@@ -79,8 +82,8 @@ public record Run(String id, String sessionId, String agentId, String parentRunI
      * @return a copy with other labels
      */
     public Run withLabels(Map<String, String> labels) {
-        return new Run(id, sessionId, agentId, parentRunId, status, startedAt, updatedAt, endedAt, labels, metadata,
-                error, version);
+        return new Run(id, sessionId, agentId, parentRunId, status, startedAt, updatedAt, endedAt,
+                Checks.labels(labels, "labels"), metadata, error, version);
     }
 
     /**
@@ -100,7 +103,7 @@ public record Run(String id, String sessionId, String agentId, String parentRunI
      */
     public Run withMetadata(Map<String, ?> metadata) {
         @SuppressWarnings("unchecked")
-        Map<String, Object> m = (Map<String, Object>) metadata;
+        Map<String, Object> m = Json.copyOf((Map<String, Object>) metadata, "metadata", Limits.MAX_METADATA_BYTES);
         return new Run(id, sessionId, agentId, parentRunId, status, startedAt, updatedAt, endedAt, labels, m, error,
                 version);
     }

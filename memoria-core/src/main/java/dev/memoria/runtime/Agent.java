@@ -13,7 +13,9 @@ public interface Agent {
      * Handles one user message.
      *
      * @param turn the session, the run, the input and the history, and where to emit events
-     * @throws Exception any failure; the run is then marked FAILED with its message (A1)
+     * @throws Exception any failure; the run is then marked FAILED with its message (A1). An
+     *     {@link Error} marks the run FAILED too and is then rethrown; an
+     *     {@link InterruptedException} leaves the thread's interrupt flag set
      */
     void handle(Turn turn) throws Exception;
 }

@@ -7,6 +7,7 @@ import dev.memoria.Limits;
 import dev.memoria.AlreadyExistsException;
 import dev.memoria.NotFoundException;
 import dev.memoria.Page;
+import dev.memoria.RunNotRunningException;
 import dev.memoria.SessionEndedException;
 import dev.memoria.Stores;
 import dev.memoria.memory.Event;
@@ -20,6 +21,7 @@ import dev.memoria.run.RunStatus;
 import dev.memoria.session.NewSession;
 import dev.memoria.session.Session;
 import dev.memoria.spi.Checks;
+import dev.memoria.spi.Retries;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,6 +32,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Runs agents in sessions and persists every step through the three stores: the run's lifecycle
@@ -46,18 +49,22 @@ import java.util.function.Supplier;
 public final class AgentRuntime {
     /** The history window when none is configured: the last 50 messages. */
     public static final int DEFAULT_HISTORY_WINDOW = 50;
+    /** How often a live run's record is touched when none is configured: every 30 seconds. */
+    public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(30);
     private static final Set<EventType> MESSAGES = EnumSet.of(EventType.USER_MESSAGE, EventType.ASSISTANT_MESSAGE);
 
     private final Stores stores;
     private final Clock clock;
     private final Supplier<String> ids;
     private final int historyWindow;
+    private final Duration heartbeat;
 
     private AgentRuntime(Builder b) {
         this.stores = b.stores;
         this.clock = b.clock;
         this.ids = b.ids;
         this.historyWindow = b.historyWindow;
+        this.heartbeat = b.heartbeat;
     }
 
     /**
@@ -131,29 +138,97 @@ public final class AgentRuntime {
         List<MemoryEvent> events = new ArrayList<>();
         events.addAll(stores.memory().append(run.ref(), List.of(userMessage)));
         RunningTurn turn = new RunningTurn(session, run, input, history, events);
+        Throwable failure = null;
+        java.util.concurrent.ScheduledFuture<?> beat = startHeartbeat(run.id());
         try {
             agent.handle(turn);
-            run = finish(run, run.withStatus(RunStatus.COMPLETED));
-        } catch (Exception e) {
-            run = finish(run, run.failed(errorMessage(e)));
+        } catch (Throwable t) { // an Error too: the run must not stay RUNNING
+            failure = t;
+        } finally {
+            if (beat != null) {
+                beat.cancel(false);
+            }
+        }
+        // the end is written with the interrupt flag clear (some drivers refuse to work while it
+        // is set), and the flag is given back afterwards: an interrupted agent stays interrupted
+        boolean interrupted = Thread.interrupted() || failure instanceof InterruptedException;
+        try {
+            String error = failure == null ? null : errorMessage(failure);
+            run = finish(run.id(), current -> error == null ? current.withStatus(RunStatus.COMPLETED) : current.failed(error));
+        } catch (RuntimeException | Error finishing) {
+            if (failure != null) {
+                finishing.addSuppressed(failure);
+            }
+            throw finishing;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (failure instanceof Error error) {
+            throw error;
         }
         return new RunResult(run, events);
     }
 
-    private Run finish(Run started, Run changed) {
+    /**
+     * Ends a run that this runtime started, unless something else ended it first (a recover by
+     * another process, a cancellation): then the run as stored is the result.
+     */
+    private Run finish(String runId, UnaryOperator<Run> end) {
+        for (int attempt = 0; ; attempt++) {
+            Run current = stores.runs().get(runId).orElseThrow(() -> new NotFoundException("run", runId));
+            if (current.status() != RunStatus.RUNNING) {
+                return current;
+            }
+            try {
+                return stores.runs().update(end.apply(current));
+            } catch (ConflictException | InvalidTransitionException moved) {
+                // a heartbeat, a label change or another process got in between: read it again
+                if (attempt >= Retries.MAX_ATTEMPTS) {
+                    throw moved;
+                }
+            }
+        }
+    }
+
+    /** Keeps a live run's updatedAt moving while its agent works, so that recover never takes it for abandoned. */
+    private java.util.concurrent.ScheduledFuture<?> startHeartbeat(String runId) {
+        if (heartbeat.isZero()) {
+            return null;
+        }
+        long every = heartbeat.toMillis();
+        return Heartbeats.SCHEDULER.scheduleWithFixedDelay(() -> beat(runId), every, every,
+                java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    private void beat(String runId) {
         try {
-            return stores.runs().update(changed);
-        } catch (ConflictException e) {
-            // someone else updated the run meanwhile (labels, say): apply the final status to theirs
-            Run current = stores.runs().get(started.id()).orElseThrow(() -> new NotFoundException("run", started.id()));
-            Run again = changed.status() == RunStatus.FAILED
-                    ? current.failed(changed.error()) : current.withStatus(changed.status());
-            return stores.runs().update(again);
+            stores.runs().get(runId).filter(r -> r.status() == RunStatus.RUNNING).ifPresent(r -> stores.runs().update(r));
+        } catch (RuntimeException skipped) {
+            // best effort: a lost race or an unreachable store skips one beat; the next one tries again
+        }
+    }
+
+    /** One daemon thread for the heartbeats of every runtime in this JVM: they are rare and short. */
+    private static final class Heartbeats {
+        static final java.util.concurrent.ScheduledThreadPoolExecutor SCHEDULER = create();
+
+        private static java.util.concurrent.ScheduledThreadPoolExecutor create() {
+            java.util.concurrent.ScheduledThreadPoolExecutor s = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+                Thread t = new Thread(r, "memoria-run-heartbeat");
+                t.setDaemon(true);
+                return t;
+            });
+            s.setRemoveOnCancelPolicy(true);
+            return s;
         }
     }
 
     static String errorMessage(Throwable e) {
-        String message = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
+        String message = e.getMessage() == null ? e.getClass().getName()
+                : e instanceof Error || e instanceof InterruptedException ? e.getClass().getName() + ": " + e.getMessage()
+                : e.getMessage();
         message = message.replace('\0', ' ');
         if (message.length() > Limits.MAX_ERROR_LENGTH) {
             message = message.substring(0, Limits.MAX_ERROR_LENGTH - 5) + "[...]";
@@ -221,9 +296,12 @@ public final class AgentRuntime {
     }
 
     /**
-     * Marks runs left RUNNING for longer than {@code staleAfter} (their process crashed) FAILED (A3).
+     * Marks runs that were left RUNNING by a crashed process FAILED (A3). A run is abandoned when
+     * for longer than {@code staleAfter} neither the run record changed (the runtime's heartbeat
+     * moves it every {@link Builder#heartbeat(Duration) heartbeat} while an agent works) nor its
+     * log received an event. Choose {@code staleAfter} well above the heartbeat interval.
      *
-     * @param staleAfter how long without an update makes a RUNNING run abandoned
+     * @param staleAfter how long without a sign of life makes a RUNNING run abandoned
      * @return the runs marked FAILED
      */
     public List<Run> recover(Duration staleAfter) {
@@ -240,11 +318,12 @@ public final class AgentRuntime {
             page = stores.runs().list(filter.cursor(page.nextCursor()));
             stale.addAll(page.items());
         }
-        String why = "abandoned: RUNNING without an update for more than " + staleAfter + " (recovered by AgentRuntime.recover)";
+        String why = "abandoned: RUNNING without an update or an event for more than " + staleAfter
+                + " (recovered by AgentRuntime.recover)";
         List<Run> recovered = new ArrayList<>();
         for (Run run : stale) {
             Run current = run;
-            for (int attempt = 0; attempt < 3 && current != null; attempt++) {
+            for (int attempt = 0; attempt < 3 && current != null && abandoned(current, cutoff); attempt++) {
                 try {
                     recovered.add(stores.runs().update(current.failed(why)));
                     break;
@@ -260,6 +339,12 @@ public final class AgentRuntime {
         return List.copyOf(recovered);
     }
 
+    /** Whether a RUNNING run whose record is older than the cutoff has no newer event either. */
+    private boolean abandoned(Run run, Instant cutoff) {
+        List<MemoryEvent> last = stores.memory().read(EventQuery.run(run.ref()).latest(1)).items();
+        return last.isEmpty() || last.get(0).timestamp().isBefore(cutoff);
+    }
+
     /** @return the stores this runtime writes to */
     public Stores stores() {
         return stores;
@@ -267,7 +352,7 @@ public final class AgentRuntime {
 
     @Override
     public String toString() {
-        return "AgentRuntime[" + stores + ", history window " + historyWindow + "]";
+        return "AgentRuntime[" + stores + ", history window " + historyWindow + ", heartbeat " + heartbeat + "]";
     }
 
     private final class RunningTurn implements Turn {
@@ -308,6 +393,11 @@ public final class AgentRuntime {
         @Override
         public MemoryEvent emit(Event event) {
             Objects.requireNonNull(event, "event");
+            // another process may have ended the run (recover, a cancellation): its log takes no more events
+            Run current = stores.runs().get(run.id()).orElseThrow(() -> new NotFoundException("run", run.id()));
+            if (current.status() != RunStatus.RUNNING) {
+                throw new RunNotRunningException(run.id(), current.status());
+            }
             MemoryEvent stored = stores.memory().append(run.ref(), List.of(event)).get(0);
             emitted.add(stored);
             return stored;
@@ -325,6 +415,7 @@ public final class AgentRuntime {
         private Clock clock = Clock.systemUTC();
         private Supplier<String> ids = Ids::next;
         private int historyWindow = DEFAULT_HISTORY_WINDOW;
+        private Duration heartbeat = DEFAULT_HEARTBEAT;
 
         private Builder(Stores stores) {
             this.stores = Objects.requireNonNull(stores, "stores");
@@ -354,6 +445,21 @@ public final class AgentRuntime {
          */
         public Builder historyWindow(int messages) {
             this.historyWindow = Checks.pageSize(messages, "historyWindow");
+            return this;
+        }
+
+        /**
+         * @param interval how often the record of a run whose agent is working is touched, so that
+         *     {@link #recover(Duration)} in any process knows it is alive; at least 1 second, or
+         *     {@link Duration#ZERO} for no heartbeat (then only events show that a run is alive)
+         * @return this builder
+         */
+        public Builder heartbeat(Duration interval) {
+            Objects.requireNonNull(interval, "heartbeat");
+            if (!interval.isZero() && interval.compareTo(Duration.ofSeconds(1)) < 0) {
+                throw new IllegalArgumentException("heartbeat: at least 1 second, or Duration.ZERO for none, got " + interval);
+            }
+            this.heartbeat = interval;
             return this;
         }
 

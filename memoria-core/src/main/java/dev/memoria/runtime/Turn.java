@@ -30,6 +30,9 @@ public interface Turn {
      *
      * @param event the event
      * @return the event as stored, with its sequence
+     * @throws dev.memoria.RunNotRunningException if the run is no longer RUNNING (another process
+     *     marked it FAILED with {@code recover}, or ended it); nothing is written and the agent
+     *     should stop
      */
     MemoryEvent emit(Event event);
 

@@ -29,16 +29,19 @@ import java.util.Objects;
 public record Session(String id, String userId, SessionStatus status, Instant createdAt, Instant updatedAt,
                       Instant endedAt, Map<String, String> labels, Map<String, Object> metadata, long version) {
 
-    /** Checks every field and copies the maps. */
+    /**
+     * Checks the structure and copies the maps. The write-time limits are checked by the
+     * {@code with...} methods and by {@link SessionStore#update(Session)}, not here, so that a
+     * session stored under other rules stays readable.
+     */
     public Session {
-        Checks.id(id, "id");
-        Checks.optionalId(userId, "userId");
+        Objects.requireNonNull(id, "id");
         Objects.requireNonNull(status, "status");
         createdAt = Objects.requireNonNull(createdAt, "createdAt").truncatedTo(ChronoUnit.MILLIS);
         updatedAt = Objects.requireNonNull(updatedAt, "updatedAt").truncatedTo(ChronoUnit.MILLIS);
         endedAt = endedAt == null ? null : endedAt.truncatedTo(ChronoUnit.MILLIS);
-        labels = Checks.labels(labels, "labels");
-        metadata = Json.copyOf(metadata, "metadata", Limits.MAX_METADATA_BYTES);
+        labels = Json.trustedLabels(labels);
+        metadata = Json.trustedCopy(metadata);
         if (version < 0) {
             throw new IllegalArgumentException("version: must not be negative, got " + version);
         }
@@ -54,6 +57,7 @@ public record Session(String id, String userId, SessionStatus status, Instant cr
      * @return a copy with another user
      */
     public Session withUserId(String userId) {
+        Checks.optionalId(userId, "userId");
         return new Session(id, userId, status, createdAt, updatedAt, endedAt, labels, metadata, version);
     }
 
@@ -75,7 +79,8 @@ public record Session(String id, String userId, SessionStatus status, Instant cr
      * @return a copy with other labels
      */
     public Session withLabels(Map<String, String> labels) {
-        return new Session(id, userId, status, createdAt, updatedAt, endedAt, labels, metadata, version);
+        return new Session(id, userId, status, createdAt, updatedAt, endedAt, Checks.labels(labels, "labels"), metadata,
+                version);
     }
 
     /**
@@ -95,7 +100,7 @@ public record Session(String id, String userId, SessionStatus status, Instant cr
      */
     public Session withMetadata(Map<String, ?> metadata) {
         @SuppressWarnings("unchecked")
-        Map<String, Object> m = (Map<String, Object>) metadata;
+        Map<String, Object> m = Json.copyOf((Map<String, Object>) metadata, "metadata", Limits.MAX_METADATA_BYTES);
         return new Session(id, userId, status, createdAt, updatedAt, endedAt, labels, m, version);
     }
 

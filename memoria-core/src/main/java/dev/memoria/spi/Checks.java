@@ -241,7 +241,7 @@ public final class Checks {
     /**
      * Checks a batch of events for one append: no null element, at most
      * {@value Limits#MAX_EVENTS_PER_APPEND} events and {@value Limits#MAX_APPEND_DATA_BYTES} bytes
-     * of data, and no idempotency key twice. Each event was already checked when it was built.
+     * of data and labels (JSON), and no idempotency key twice. Each event was already checked when it was built.
      *
      * @param events the batch
      * @return an unmodifiable copy
@@ -264,10 +264,10 @@ public final class Checks {
                 throw new IllegalArgumentException("events[" + i + "]: key '" + shorten(e.key())
                         + "' appears twice in one append");
             }
-            bytes += Json.encodedSize(e.data());
+            bytes += Json.encodedSize(e.data()) + (e.labels().isEmpty() ? 0 : Json.encodedSize(e.labels()));
             if (bytes > Limits.MAX_APPEND_DATA_BYTES) {
                 throw new IllegalArgumentException(String.format(Locale.ROOT,
-                        "events: at most %d bytes of data per append (8 MiB), exceeded at events[%d]",
+                        "events: at most %d bytes of data and labels per append (8 MiB), exceeded at events[%d]",
                         Limits.MAX_APPEND_DATA_BYTES, i));
             }
             copy.add(e);

@@ -51,6 +51,73 @@ public final class Json {
     }
 
     /**
+     * Copies stored JSON into an unmodifiable map without re-checking the write-time rules (sizes,
+     * characters, depth): what a store holds stays readable whatever rules wrote it. Numbers are
+     * still brought to Long and Double, and a value that is not JSON at all is still refused.
+     *
+     * @param map stored JSON; null means empty
+     * @return an unmodifiable deep copy
+     */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> trustedCopy(Map<String, ?> map) {
+        if (map == null || map.isEmpty()) {
+            return Map.of();
+        }
+        return (Map<String, Object>) trusted(map);
+    }
+
+    /**
+     * Copies stored labels into an unmodifiable map without re-checking the write-time limits.
+     *
+     * @param labels stored labels; null means none
+     * @return an unmodifiable copy that keeps their order
+     */
+    public static Map<String, String> trustedLabels(Map<String, String> labels) {
+        if (labels == null || labels.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, String> copy = new LinkedHashMap<>(Math.max(4, labels.size() * 2));
+        for (Map.Entry<String, String> e : labels.entrySet()) {
+            copy.put(Objects.requireNonNull(e.getKey(), "labels: a key is null"),
+                    Objects.requireNonNull(e.getValue(), "labels: a value is null"));
+        }
+        return Collections.unmodifiableMap(copy);
+    }
+
+    private static Object trusted(Object value) {
+        if (value == null || value instanceof Boolean || value instanceof Long || value instanceof String
+                || value instanceof Double) {
+            return value;
+        }
+        if (value instanceof Map<?, ?> m) {
+            Map<String, Object> copy = new LinkedHashMap<>(Math.max(4, m.size() * 2));
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                if (!(e.getKey() instanceof String key)) {
+                    throw new IllegalArgumentException("stored JSON: map keys must be Strings, got "
+                            + (e.getKey() == null ? "null" : e.getKey().getClass().getName()));
+                }
+                copy.put(key, trusted(e.getValue()));
+            }
+            return Collections.unmodifiableMap(copy);
+        }
+        if (value instanceof List<?> l) {
+            List<Object> copy = new ArrayList<>(l.size());
+            for (Object item : l) {
+                copy.add(trusted(item));
+            }
+            return Collections.unmodifiableList(copy);
+        }
+        if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
+            return ((Number) value).longValue();
+        }
+        if (value instanceof Float f) {
+            return f.doubleValue();
+        }
+        // anything else goes through the full rules, which say precisely what is wrong with it
+        return normalize(value, "stored JSON", 0);
+    }
+
+    /**
      * Normalises one JSON value.
      *
      * @param value the value

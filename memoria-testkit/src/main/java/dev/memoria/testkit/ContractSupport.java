@@ -26,6 +26,8 @@ public abstract class ContractSupport {
     protected static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
     /** Threads used by the concurrency contracts. */
     protected static final int THREADS = 8;
+    /** Threads of the read-modify-write contracts (S8, R4), where lost races pile up fastest. */
+    protected static final int UPDATERS = 16;
 
     /** The clock given to the stores under test; advance it instead of sleeping. */
     protected MutableClock clock;
@@ -64,11 +66,24 @@ public abstract class ContractSupport {
      * @return each thread's result, by thread index
      */
     protected static <T> List<T> onThreads(ThreadTask<T> task) {
-        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        return onThreads(THREADS, task);
+    }
+
+    /**
+     * Runs {@code task} on {@code threads} threads released at once, and waits for all of them,
+     * rethrowing the first failure.
+     *
+     * @param threads how many threads
+     * @param task the work of thread {@code i}
+     * @param <T> the result type
+     * @return each thread's result, by thread index
+     */
+    protected static <T> List<T> onThreads(int threads, ThreadTask<T> task) {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
         CountDownLatch gate = new CountDownLatch(1);
         try {
             List<Future<T>> futures = new ArrayList<>();
-            for (int i = 0; i < THREADS; i++) {
+            for (int i = 0; i < threads; i++) {
                 int index = i;
                 futures.add(pool.submit(() -> {
                     gate.await();

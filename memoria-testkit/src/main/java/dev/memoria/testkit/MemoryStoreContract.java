@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -109,7 +110,7 @@ public abstract class MemoryStoreContract extends ContractSupport {
             tooMuch.add(Event.of(EventType.USER_MESSAGE, Map.of("text", big)));
         }
         assertThatThrownBy(() -> memory().append(run, tooMuch)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("events: at most 8388608 bytes of data per append (8 MiB), exceeded at events[8]");
+                .hasMessage("events: at most 8388608 bytes of data and labels per append (8 MiB), exceeded at events[8]");
         memory().append(run, List.of(Event.userMessage("held").withKey("taken")));
         assertThatThrownBy(() -> memory().append(run, List.of(numbered(1), Event.userMessage("other").withKey("taken"))))
                 .isInstanceOf(ConflictException.class);
@@ -218,11 +219,15 @@ public abstract class MemoryStoreContract extends ContractSupport {
         int perWriter = 100;
         long total = (long) writers * perWriter;
         AtomicBoolean gapSeen = new AtomicBoolean();
+        AtomicBoolean writing = new AtomicBoolean(true);
+        // the reads that found part of the log while writers were still appending: proof of overlap
+        AtomicInteger partialReadsWhileWriting = new AtomicInteger();
         List<Long> seen = Collections.synchronizedList(new ArrayList<>());
         Thread reader = new Thread(() -> {
             long lastSeen = 0;
             long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
             while (lastSeen < total && System.nanoTime() < deadline) {
+                boolean writersRunning = writing.get();
                 Page<MemoryEvent> page = memory().read(EventQuery.run(run).after(lastSeen).limit(37));
                 for (MemoryEvent e : page.items()) {
                     if (e.sequence() != lastSeen + 1) {
@@ -231,20 +236,30 @@ public abstract class MemoryStoreContract extends ContractSupport {
                     seen.add(e.sequence());
                     lastSeen = e.sequence();
                 }
+                if (writersRunning && !page.items().isEmpty() && lastSeen < total) {
+                    partialReadsWhileWriting.incrementAndGet();
+                }
             }
         });
         reader.start();
-        onThreads(t -> {
-            if (t < writers) {
-                for (int i = 0; i < perWriter; i++) {
-                    memory().append(run, List.of(numbered(t * 1000 + i)));
+        try {
+            onThreads(t -> {
+                if (t < writers) {
+                    for (int i = 0; i < perWriter; i++) {
+                        memory().append(run, List.of(numbered(t * 1000 + i)));
+                        LockSupport.parkNanos(20_000); // leave the reader room on a store that is faster than it
+                    }
                 }
-            }
-            return null;
-        });
+                return null;
+            });
+        } finally {
+            writing.set(false);
+        }
         reader.join();
         assertThat(gapSeen).as("a sequence became visible before a lower one").isFalse();
         assertThat(seen).containsExactlyElementsOf(range(1, total));
+        assertThat(partialReadsWhileWriting.get()).as("reads that saw part of the log while writers appended")
+                .isGreaterThanOrEqualTo(2);
     }
 
     @Test
@@ -255,6 +270,11 @@ public abstract class MemoryStoreContract extends ContractSupport {
         fill(small, 100);
         fill(large, 100_000);
         WorkMeter meter = workMeter();
+        // a meter that reports a constant, or nothing, would pass everything below: calibrate it first
+        long fullLoad = meter.workOf(() -> memory().load(large));
+        long lastOne = meter.workOf(() -> memory().read(EventQuery.run(large).latest(1)));
+        assertThat(fullLoad).as("work of loading a 100,000-event run vs reading its latest event (%d)", lastOne)
+                .isGreaterThan(100 * Math.max(1, lastOne));
         for (RunRef ref : List.of(small, large)) {
             long last = ref == small ? 100 : 100_000;
             Page<MemoryEvent> latest = memory().read(EventQuery.run(ref).latest(50));
@@ -424,6 +444,88 @@ public abstract class MemoryStoreContract extends ContractSupport {
     }
 
     @Test
+    @DisplayName("M11: a batch whose every key is stored is a retry and returns the stored events whatever the expectation")
+    void m11_aRetryOfAWrittenBatchReturnsTheStoredEventsWhateverTheExpectation() {
+        List<Event> batch = numbered(0, 3);
+        List<MemoryEvent> written = memory().appendAfter(run, 0, batch);
+        memory().append(run, numbered(10, 2));
+        assertThat(memory().appendAfter(run, 0, batch)).as("the same expectation as the first time").isEqualTo(written);
+        assertThat(memory().appendAfter(run, 4, batch)).as("an expectation that never held").isEqualTo(written);
+        assertThat(memory().appendAfter(run, 5, batch)).as("the current last sequence").isEqualTo(written);
+        assertThat(sequences(memory().load(run).events())).containsExactlyElementsOf(range(1, 5));
+    }
+
+    @Test
+    @DisplayName("M11: a batch mixing stored and new keys under a stale expectation throws and writes nothing")
+    void m11_aMixedBatchUnderAStaleExpectationWritesNothing() {
+        List<Event> first = numbered(0, 2);
+        memory().appendAfter(run, 0, first);
+        List<Event> mixed = new ArrayList<>(first);
+        mixed.add(numbered(7));
+        ConflictException stale = org.junit.jupiter.api.Assertions.assertThrows(ConflictException.class,
+                () -> memory().appendAfter(run, 0, mixed));
+        assertThat(stale.actualLastSequence()).isEqualTo(2);
+        assertThat(memory().load(run).events()).hasSize(2);
+        List<MemoryEvent> current = memory().appendAfter(run, 2, mixed);
+        assertThat(sequences(current)).as("under the current expectation the new key is written after the stored ones")
+                .containsExactly(1L, 2L, 3L);
+    }
+
+    @Test
+    @DisplayName("M12: a ref naming the right run but another session or agent reads nothing; events carry the stored ref")
+    void m12_aRefWithAnotherSessionOrAgentReadsNothing() {
+        memory().append(run, numbered(0, 5));
+        for (RunRef wrong : List.of(new RunRef("another-session", run.agentId(), run.runId()),
+                new RunRef(run.sessionId(), "another-agent", run.runId()))) {
+            assertThat(memory().load(wrong).events()).as("load(%s)", wrong).isEmpty();
+            assertThat(memory().load(wrong).run()).isEqualTo(wrong);
+            assertThat(memory().read(EventQuery.run(wrong)).items()).as("read(%s)", wrong).isEmpty();
+            assertThat(memory().read(EventQuery.run(wrong).latest(3)).items()).as("latest(%s)", wrong).isEmpty();
+            assertThat(memory().read(EventQuery.run(wrong).after(2)).items()).as("after(%s)", wrong).isEmpty();
+            assertThat(memory().read(EventQuery.run(wrong).types(EventType.USER_MESSAGE).latest(2)).items()).isEmpty();
+        }
+        assertThat(memory().load(run).events()).hasSize(5).allMatch(e -> e.run().equals(run));
+        assertThat(memory().read(EventQuery.run(run).latest(2)).items()).allMatch(e -> e.run().equals(run));
+        assertThat(memory().read(EventQuery.session(run.sessionId())).items()).hasSize(5).allMatch(e -> e.run().equals(run));
+    }
+
+    @Test
+    @DisplayName("M12: every backend accepts and refuses the same batches; labels count towards the per-append limit")
+    void m12_everyBackendAcceptsTheBatchesTheLimitsAccept() {
+        // labels alone over the limit: 1,000 events x 64 labels of about 130 bytes each
+        List<Event> labelled = new ArrayList<>();
+        Map<String, String> labels = new java.util.LinkedHashMap<>();
+        for (int l = 0; l < Limits.MAX_LABELS; l++) {
+            labels.put("label-" + l, "v".repeat(120));
+        }
+        for (int i = 0; i < Limits.MAX_EVENTS_PER_APPEND; i++) {
+            labelled.add(new Event(null, EventType.PLANNER_NOTE, null, Map.of("text", "n" + i), labels));
+        }
+        assertThatThrownBy(() -> memory().append(run, labelled)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("events: at most 8388608 bytes of data and labels per append (8 MiB), exceeded at events[");
+        assertThat(memory().load(run).isEmpty()).isTrue();
+        // just inside the limit in JSON, but several times larger in a binary encoding: small numbers, short keys
+        List<Event> dense = new ArrayList<>();
+        long budget = Limits.MAX_APPEND_DATA_BYTES;
+        int perEvent = 8;
+        while (dense.size() < perEvent) {
+            List<Object> zeros = new ArrayList<>(Collections.nCopies(500_000, 0L));
+            Map<String, Object> data = Map.of("zeros", zeros);
+            budget -= Json.encodedSize(data);
+            dense.add(Event.of(EventType.TOOL_RESULT, data));
+        }
+        assertThat(budget).as("the batch fits the JSON limit").isNotNegative();
+        List<MemoryEvent> stored = memory().append(run, dense);
+        assertThat(sequences(stored)).containsExactlyElementsOf(range(1, perEvent));
+        List<MemoryEvent> loaded = memory().load(run).events();
+        assertThat(loaded).hasSize(perEvent);
+        assertThat(loaded.get(perEvent - 1).data()).isEqualTo(dense.get(perEvent - 1).data());
+        // labels that fit are kept exactly beside data
+        Event oneLabelled = labelled.get(0);
+        assertThat(memory().append(run, List.of(oneLabelled)).get(0).labels()).isEqualTo(labels);
+    }
+
+    @Test
     @DisplayName("Bad input: every method refuses null and invalid arguments and writes nothing")
     void badInput_isRefusedBeforeAnythingIsWritten() {
         assertThatThrownBy(() -> memory().append(null, List.of())).isInstanceOf(NullPointerException.class).hasMessage("run");
@@ -432,26 +534,8 @@ public abstract class MemoryStoreContract extends ContractSupport {
         assertThatThrownBy(() -> memory().load(null)).isInstanceOf(NullPointerException.class).hasMessage("run");
         assertThatThrownBy(() -> memory().read(null)).isInstanceOf(NullPointerException.class).hasMessage("query");
         assertThatThrownBy(() -> memory().delete(null)).isInstanceOf(NullPointerException.class).hasMessage("run");
-        assertThatThrownBy(() -> new RunRef("s", "a", "")).isInstanceOf(IllegalArgumentException.class).hasMessage("runId: must not be blank");
-        assertThatThrownBy(() -> EventQuery.run(run).after(-1)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("after: must not be negative, got -1");
-        assertThatThrownBy(() -> EventQuery.run(run).limit(0)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("limit: must be between 1 and 1000, got 0");
-        assertThatThrownBy(() -> EventQuery.run(run).latest(1001)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("latest: must be between 1 and 1000, got 1001");
-        assertThatThrownBy(() -> EventQuery.run(run).types((EventType) null)).isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> EventType.valueOf("TOOL")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> memory().read(EventQuery.run(run).cursor("\u0000bad"))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("cursor: invalid");
-        assertThatThrownBy(() -> Event.userMessage("nul \u0000")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("data.text: must not contain the NUL character (U+0000) at index 4");
-        assertThatThrownBy(() -> Event.userMessage(null)).isInstanceOf(NullPointerException.class).hasMessage("text");
-        assertThatThrownBy(() -> Event.toolCall("", "t", Map.of())).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("callId: must not be blank");
-        assertThatThrownBy(() -> new Event("k\n", EventType.THINKING, null, Map.of(), Map.of()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("key: must not contain control characters");
-        assertThatThrownBy(() -> Event.of(EventType.THINKING, Map.of("text", Float.NaN))).isInstanceOf(IllegalArgumentException.class);
         assertThat(memory().load(run).isEmpty()).isTrue();
-        assertThat(Arrays.asList(EventType.values())).hasSize(6);
     }
 }

@@ -233,16 +233,16 @@ public abstract class RunStoreContract extends ContractSupport {
     @DisplayName("R4 (S8): concurrent read-modify-write updates of a run lose nothing")
     void r4_concurrentReadModifyWriteLosesNoUpdate() {
         Run run = runs().create(NewRun.builder(session.id(), "agent").metadata("counter", 0).build());
-        int perThread = 100;
-        onThreads(t -> {
+        int perThread = 625; // 16 x 625 = 10,000 updates, where a retry budget that runs out shows
+        onThreads(UPDATERS, t -> {
             for (int i = 0; i < perThread; i++) {
                 runs().update(run.id(), r -> r.withMetadata("counter", (Long) r.metadata().get("counter") + 1));
             }
             return null;
         });
         Run done = runs().get(run.id()).orElseThrow();
-        assertThat(done.metadata().get("counter")).isEqualTo((long) THREADS * perThread);
-        assertThat(done.version()).isEqualTo(1L + THREADS * perThread);
+        assertThat(done.metadata().get("counter")).isEqualTo((long) UPDATERS * perThread);
+        assertThat(done.version()).isEqualTo(1L + UPDATERS * perThread);
     }
 
     @Test
@@ -268,15 +268,9 @@ public abstract class RunStoreContract extends ContractSupport {
         assertThatThrownBy(() -> runs().get(null)).isInstanceOf(NullPointerException.class).hasMessage("id");
         assertThatThrownBy(() -> runs().delete("x".repeat(300))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("id: at most 255 characters, got 300");
-        assertThatThrownBy(() -> RunFilter.all().statuses(null)).isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> RunFilter.all().limit(-1)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("limit: must be between 1 and 1000, got -1");
-        assertThatThrownBy(() -> RunStatus.valueOf("DONE")).isInstanceOf(IllegalArgumentException.class);
         Run run = runs().create(NewRun.of(session.id(), "agent"));
         assertThatThrownBy(() -> runs().update(run.withStatus(RunStatus.RUNNING).withMetadata("x", Instant.EPOCH)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("metadata.x: java.time.Instant is not a JSON value");
-        assertThatThrownBy(() -> run.failed("x".repeat(16 * 1024 + 1))).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("error: at most 16384 characters, got 16385");
         assertThat(runs().get(run.id())).contains(run);
         assertThat(runs().delete(run.id())).isTrue();
         assertThat(runs().delete(run.id())).isFalse();

@@ -148,12 +148,97 @@ public abstract class RuntimeContract extends ContractSupport {
         assertThat(recovered).extracting(Run::id).containsExactly(abandoned.id());
         Run failed = stores.runs().get(abandoned.id()).orElseThrow();
         assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
-        assertThat(failed.error()).startsWith("abandoned: RUNNING without an update for more than PT5M");
+        assertThat(failed.error()).startsWith("abandoned: RUNNING without an update or an event for more than PT5M");
         assertThat(failed.endedAt()).isEqualTo(clock.instant());
         assertThat(stores.runs().get(fresh.id()).orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
         assertThat(stores.runs().get(pending.id()).orElseThrow().status()).isEqualTo(RunStatus.PENDING);
         assertThat(runtime.recover(Duration.ofMinutes(5))).isEmpty();
         assertThatThrownBy(() -> runtime.recover(Duration.ofMinutes(-1))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    @DisplayName("A3: recover leaves a run alone that keeps emitting across the stale window")
+    void a3_recoverLeavesARunThatKeepsEmitting() {
+        Session s = runtime.startSession("busy", null);
+        List<List<Run>> recoveredMidRun = new ArrayList<>();
+        RunResult result = runtime.run(s.id(), agent("steady", turn -> {
+            for (int i = 0; i < 12; i++) {
+                clock.advance(Duration.ofMillis(500));
+                turn.emit(Event.plannerNote("step " + i));
+                if (i % 4 == 3) {
+                    recoveredMidRun.add(runtime.recover(Duration.ofSeconds(2)));
+                }
+            }
+            turn.say("done");
+        }), "work for six seconds");
+        assertThat(recoveredMidRun).hasSize(3).allMatch(List::isEmpty);
+        assertThat(result.run().status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(result.events()).hasSize(14);
+    }
+
+    @Test
+    @DisplayName("A1: the runtime refuses to emit into a run that is no longer RUNNING, and the run keeps its stored end")
+    void a1_emitIntoARunThatIsNoLongerRunningIsRefused() {
+        Session s = runtime.startSession("taken-over", null);
+        List<Throwable> refused = new ArrayList<>();
+        RunResult result = runtime.run(s.id(), agent("slow", turn -> {
+            turn.emit(Event.plannerNote("before"));
+            // another process decides the run is abandoned
+            stores.runs().update(turn.run().id(), r -> r.failed("recovered elsewhere"));
+            try {
+                turn.emit(Event.plannerNote("after"));
+            } catch (dev.memoria.RunNotRunningException e) {
+                refused.add(e);
+                throw e;
+            }
+        }), "go");
+        assertThat(refused).hasSize(1);
+        assertThat(refused.get(0)).hasMessageContaining("is FAILED, not RUNNING");
+        assertThat(result.run().status()).isEqualTo(RunStatus.FAILED);
+        assertThat(result.run().error()).isEqualTo("recovered elsewhere");
+        assertThat(stores.memory().load(result.run().ref()).events()).extracting(MemoryEvent::text)
+                .containsExactly("go", "before");
+    }
+
+    @Test
+    @DisplayName("A1: an agent that throws an Error fails its run, and the Error reaches the caller")
+    void a1_anErrorFailsTheRunAndIsRethrown() {
+        Session s = runtime.startSession("erroneous", null);
+        AssertionError thrown = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class,
+                () -> runtime.run(s.id(), agent("broken", turn -> {
+                    turn.emit(Event.thinking("hm"));
+                    throw new AssertionError("invariant broken");
+                }), "x"));
+        assertThat(thrown).hasMessage("invariant broken");
+        List<Run> runs = stores.runs().listBySession(s.id());
+        assertThat(runs).hasSize(1);
+        assertThat(runs.get(0).status()).isEqualTo(RunStatus.FAILED);
+        assertThat(runs.get(0).error()).isEqualTo("java.lang.AssertionError: invariant broken");
+        assertThat(stores.memory().load(runs.get(0).ref()).events()).hasSize(2);
+    }
+
+    @Test
+    @DisplayName("A1: an interrupted agent fails its run and keeps the thread's interrupt flag")
+    void a1_anInterruptedAgentKeepsTheInterruptFlag() {
+        Session s = runtime.startSession("interrupted", null);
+        try {
+            RunResult result = runtime.run(s.id(), agent("waiting", turn -> {
+                Thread.currentThread().interrupt();
+                Thread.sleep(10_000); // throws at once: the flag is set
+            }), "wait");
+            assertThat(Thread.currentThread().isInterrupted()).as("interrupt flag after run()").isTrue();
+            assertThat(result.run().status()).isEqualTo(RunStatus.FAILED);
+            assertThat(result.run().error()).startsWith("java.lang.InterruptedException");
+            Thread.interrupted();
+            RunResult flagged = runtime.run(s.id(), agent("flagging", turn -> {
+                Thread.currentThread().interrupt();
+                turn.say("finished anyway");
+            }), "finish");
+            assertThat(Thread.currentThread().isInterrupted()).as("interrupt flag after a normal return").isTrue();
+            assertThat(flagged.run().status()).isEqualTo(RunStatus.COMPLETED);
+        } finally {
+            Thread.interrupted();
+        }
     }
 
     @Test

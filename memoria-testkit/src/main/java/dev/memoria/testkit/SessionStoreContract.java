@@ -15,6 +15,7 @@ import dev.memoria.session.SessionFilter;
 import dev.memoria.session.SessionStatus;
 import dev.memoria.session.SessionStore;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -23,8 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -228,44 +227,42 @@ public abstract class SessionStoreContract extends ContractSupport {
     }
 
     @Test
-    @DisplayName("S7: walking all pages while other threads insert returns no item twice and misses none that existed")
-    void s7_walkWhileOthersInsertReturnsNoDuplicateAndMissesNone() throws Exception {
+    @DisplayName("S7: walking all pages while others insert returns no item twice and misses none that existed")
+    void s7_walkWhileOthersInsertReturnsNoDuplicateAndMissesNone() {
         Set<String> before = new HashSet<>();
-        for (int i = 0; i < 120; i++) {
-            if (i % 7 == 0) {
-                clock.advance(Duration.ofMillis(1));
-            }
+        for (int i = 0; i < 60; i++) {
+            clock.advance(Duration.ofMillis(10));
             before.add(sessions().create(NewSession.anonymous()).id());
         }
-        AtomicBoolean walking = new AtomicBoolean(true);
-        Set<String> insertedDuringWalk = ConcurrentHashMap.newKeySet();
-        Thread inserter = new Thread(() -> {
-            while (walking.get() && insertedDuringWalk.size() < 500) {
-                clock.advance(Duration.ofMillis(1));
-                insertedDuringWalk.add(sessions().create(NewSession.anonymous()).id());
-            }
-        });
-        inserter.start();
+        Instant first = START.plusMillis(10);
+        // between pages, insert one session ahead of the cursor (newer than everything: the walk has
+        // passed it) and one behind it (older than everything: the walk must still reach it)
+        Set<String> ahead = new HashSet<>();
+        Set<String> behind = new HashSet<>();
+        Instant newest = clock.instant();
         List<String> walked = new ArrayList<>();
-        try {
-            SessionFilter filter = SessionFilter.all().limit(7);
-            Page<Session> page = sessions().list(filter);
-            while (true) {
-                page.items().forEach(s -> walked.add(s.id()));
-                if (!page.hasNext()) {
-                    break;
-                }
-                page = sessions().list(filter.cursor(page.nextCursor()));
+        SessionFilter filter = SessionFilter.all().limit(7);
+        Page<Session> page = sessions().list(filter);
+        int pages = 0;
+        while (true) {
+            page.items().forEach(s -> walked.add(s.id()));
+            pages++;
+            if (!page.hasNext()) {
+                break;
             }
-        } finally {
-            walking.set(false);
-            inserter.join();
+            newest = newest.plusMillis(1);
+            clock.set(newest);
+            ahead.add(sessions().create(NewSession.anonymous()).id());
+            clock.set(first.minusMillis(pages));
+            behind.add(sessions().create(NewSession.anonymous()).id());
+            page = sessions().list(filter.cursor(page.nextCursor()));
         }
         assertThat(walked).doesNotHaveDuplicates();
-        assertThat(walked).containsAll(before);
-        Set<String> known = new HashSet<>(before);
-        known.addAll(insertedDuringWalk);
-        assertThat(known).containsAll(walked);
+        assertThat(walked).as("every session that existed when the walk began").containsAll(before);
+        assertThat(walked).as("sessions inserted behind the cursor").containsAll(behind);
+        assertThat(walked).as("sessions inserted ahead of the cursor").doesNotContainAnyElementsOf(ahead);
+        assertThat(walked).hasSize(before.size() + behind.size());
+        assertThat(pages).isGreaterThan(8);
     }
 
     @Test
@@ -295,16 +292,16 @@ public abstract class SessionStoreContract extends ContractSupport {
     @DisplayName("S8: N threads each running update(id, counter + 1) end with counter = N: no lost update")
     void s8_concurrentReadModifyWriteLosesNoUpdate() {
         Session session = sessions().create(NewSession.builder().metadata("counter", 0).build());
-        int perThread = 100;
-        onThreads(t -> {
+        int perThread = 625; // 16 x 625 = 10,000 updates, where a retry budget that runs out shows
+        onThreads(UPDATERS, t -> {
             for (int i = 0; i < perThread; i++) {
                 sessions().update(session.id(), s -> s.withMetadata("counter", (Long) s.metadata().get("counter") + 1));
             }
             return null;
         });
         Session done = sessions().get(session.id()).orElseThrow();
-        assertThat(done.metadata().get("counter")).isEqualTo((long) THREADS * perThread);
-        assertThat(done.version()).isEqualTo(1L + THREADS * perThread);
+        assertThat(done.metadata().get("counter")).isEqualTo((long) UPDATERS * perThread);
+        assertThat(done.version()).isEqualTo(1L + UPDATERS * perThread);
     }
 
     @Test
@@ -354,39 +351,19 @@ public abstract class SessionStoreContract extends ContractSupport {
         assertThatThrownBy(() -> sessions().delete(" ")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("id: must not be blank");
         assertThatThrownBy(() -> sessions().update("x", null)).isInstanceOf(NullPointerException.class).hasMessage("change");
-        assertThatThrownBy(() -> NewSession.builder().id("").build()).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("id: must not be blank");
-        assertThatThrownBy(() -> NewSession.builder().userId("u\u0000").build()).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("userId: must not contain control characters (found U+0000 at index 1)");
         Map<String, String> tooMany = new LinkedHashMap<>();
         for (int i = 0; i < 65; i++) {
             tooMany.put("k" + i, "v");
         }
-        assertThatThrownBy(() -> NewSession.builder().labels(tooMany).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("labels: at most 64 entries, got 65");
-        assertThatThrownBy(() -> NewSession.builder().label("k", "v".repeat(1025)).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("labels[k]: value at most 1024 characters, got 1025");
-        assertThatThrownBy(() -> NewSession.builder().label("k".repeat(129), "v").build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("key at most 128 characters, got 129");
-        assertThatThrownBy(() -> NewSession.builder().label("k", "nul\u0000").build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("labels[k]: must not contain the NUL character (U+0000) at index 3");
-        assertThatThrownBy(() -> NewSession.builder().metadata("big", "x".repeat(64 * 1024)).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("metadata: at most 65,536 bytes of JSON, got 65,546");
-        assertThatThrownBy(() -> NewSession.builder().metadata("nan", Double.NaN).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("metadata.nan: NaN is not a JSON number (NaN and infinities are refused)");
-        assertThatThrownBy(() -> NewSession.builder().metadata("inf", Double.POSITIVE_INFINITY).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("metadata.inf: Infinity is not a JSON number");
-        assertThatThrownBy(() -> NewSession.builder().metadata("date", new java.util.Date(0)).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("metadata.date: java.util.Date is not a JSON value");
-        assertThatThrownBy(() -> NewSession.builder().metadata("s", "a\u0000b").build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NUL");
-        assertThatThrownBy(() -> NewSession.builder().metadata("s", "\uD800 lone").build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("metadata.s: unpaired UTF-16 surrogate U+D800 at index 0 is not valid Unicode text");
-        assertThatThrownBy(() -> NewSession.builder().metadata("m", Collections.singletonMap(1, "x")).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("metadata.m: map keys must be Strings, got java.lang.Integer");
-
         Session s = sessions().create(NewSession.anonymous());
         assertThatThrownBy(() -> sessions().update(s.withMetadata("nan", Double.NaN))).isInstanceOf(IllegalArgumentException.class);
+        // a session built by hand skips the with... checks: the store applies the write-time limits itself
+        Session byHand = new Session(s.id(), "x".repeat(300), s.status(), s.createdAt(), s.updatedAt(), null, tooMany,
+                Map.of("big", "x".repeat(70_000)), s.version());
+        assertThatThrownBy(() -> sessions().update(byHand)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("userId: at most 255 characters, got 300");
+        assertThatThrownBy(() -> sessions().update(byHand.withUserId(null))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("labels: at most 64 entries, got 65");
         assertThat(sessions().get(s.id())).contains(s);
         assertThat(sessions().list(SessionFilter.all()).items()).containsExactly(s);
         assertThat(Optional.of(s.toString())).get().asString().startsWith("Session[" + s.id());

@@ -19,7 +19,9 @@ import dev.memoria.session.Session;
 import dev.memoria.session.SessionFilter;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -167,5 +169,49 @@ public abstract class StoresContract extends ContractSupport {
                     .containsExactly(1L, 2L);
         }
         assertThat(stores.sessions().list(SessionFilter.all().userId("user-3")).items()).hasSize(sessionsPerThread);
+    }
+
+    @Test
+    @DisplayName("S9: ids, keys, labels and filters that break hand-built queries round-trip exactly on every store")
+    void s9_hostileIdsKeysLabelsAndFiltersRoundTrip() {
+        String sessionId = "'; DROP TABLE memoria_sessions; --";
+        String userId = "back\\slash \"quoted\" ; semi -- dash \u00e9\uD83D\uDE00 $where {\"$ne\": 1}";
+        String agentId = "agent'); DELETE FROM memoria_events; --";
+        String runId = "run\\' OR '1'='1 .dotted.$dollar";
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put("key'\"\\", "value'); --");
+        labels.put("\u05E9\u05DC\u05D5\u05DD", "\u202E\u0645\u0631\u062D\u0628\u0627");
+        labels.put("%_like*", "?$1:name");
+        labels.put("$gt", "operator");
+        labels.put("a.b", "path");
+        // about a million characters, just under the 1 MiB data limit once encoded
+        String big = ("x".repeat(90) + "'\";--\\ \u00e9\uD83D\uDE00").repeat(9_900);
+        Session session = stores.sessions().create(NewSession.builder().id(sessionId).userId(userId).labels(labels)
+                .metadata("sql", "' OR 1=1; --").metadata("long", big.substring(0, 20_000)).build());
+        assertThat(stores.sessions().get(sessionId)).contains(session);
+        assertThat(stores.sessions().list(SessionFilter.all().userId(userId).label("key'\"\\", "value'); --")).items())
+                .containsExactly(session);
+        assertThat(stores.sessions().list(SessionFilter.all().label("$gt", "operator").label("a.b", "path")).items())
+                .containsExactly(session);
+        assertThat(stores.sessions().list(SessionFilter.all().label("%_like*", "?$1:%")).items()).isEmpty();
+        assertThat(stores.sessions().list(SessionFilter.all().label("a", "path")).items()).isEmpty();
+        assertThat(stores.sessions().list(SessionFilter.all().userId("back%")).items()).isEmpty();
+        Run run = stores.runs().create(NewRun.builder(sessionId, agentId).id(runId).label("l'", "v\"").build());
+        assertThat(stores.runs().listBySession(sessionId)).containsExactly(run);
+        assertThat(stores.runs().list(RunFilter.all().agentId(agentId)).items()).containsExactly(run);
+        assertThat(stores.runs().list(RunFilter.all().agentId("agent%")).items()).isEmpty();
+        Event event = new Event("key' OR '1'='1 $.k", dev.memoria.memory.EventType.TOOL_RESULT, null,
+                Map.of("big", big, "k'\"", List.of("--", ";"), "$set", Map.of("a.b", 1L)), labels);
+        MemoryEvent stored = stores.memory().append(run.ref(), List.of(event)).get(0);
+        MemoryEvent loaded = stores.memory().load(run.ref()).events().get(0);
+        assertThat(loaded).isEqualTo(stored);
+        assertThat(loaded.data().get("big")).isEqualTo(big);
+        assertThat(loaded.key()).isEqualTo("key' OR '1'='1 $.k");
+        assertThat(stores.memory().read(EventQuery.session(sessionId)).items()).containsExactly(stored);
+        assertThat(stores.memory().append(run.ref(), List.of(event))).containsExactly(stored);
+        stores.purgeSession(sessionId);
+        assertThat(stores.sessions().get(sessionId)).isEmpty();
+        assertThat(stores.sessions().list(SessionFilter.all()).items()).isEmpty();
+        assertThat(stores.memory().load(run.ref()).isEmpty()).isTrue();
     }
 }

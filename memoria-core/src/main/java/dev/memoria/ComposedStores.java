@@ -94,6 +94,16 @@ final class ComposedStores implements Stores {
         }
 
         @Override
+        public Run update(String id, java.util.function.UnaryOperator<Run> change) {
+            return runs.update(id, change); // a backend's own read-modify-write (under a lock, say) is kept
+        }
+
+        @Override
+        public java.util.List<Run> listBySession(String sessionId) {
+            return runs.listBySession(sessionId);
+        }
+
+        @Override
         public Page<Run> list(RunFilter filter) {
             return runs.list(filter);
         }

@@ -46,6 +46,49 @@ class StoresTest {
     }
 
     @Test
+    void ofKeepsABackendsOwnReadModifyWrite() {
+        Stores backend = Stores.inMemory();
+        AtomicInteger ownUpdates = new AtomicInteger();
+        dev.memoria.run.RunStore locking = new dev.memoria.run.RunStore() {
+            @Override
+            public dev.memoria.run.Run create(dev.memoria.run.NewRun spec) {
+                return backend.runs().create(spec);
+            }
+
+            @Override
+            public java.util.Optional<dev.memoria.run.Run> get(String id) {
+                return backend.runs().get(id);
+            }
+
+            @Override
+            public dev.memoria.run.Run update(dev.memoria.run.Run changed) {
+                return backend.runs().update(changed);
+            }
+
+            @Override
+            public dev.memoria.run.Run update(String id, java.util.function.UnaryOperator<dev.memoria.run.Run> change) {
+                ownUpdates.incrementAndGet(); // say, under a row lock, never retried
+                return backend.runs().update(id, change);
+            }
+
+            @Override
+            public Page<dev.memoria.run.Run> list(dev.memoria.run.RunFilter filter) {
+                return backend.runs().list(filter);
+            }
+
+            @Override
+            public boolean delete(String id) {
+                return backend.runs().delete(id);
+            }
+        };
+        Stores mixed = Stores.of(backend.sessions(), locking, backend.memory());
+        Session s = mixed.sessions().create(NewSession.anonymous());
+        dev.memoria.run.Run run = mixed.runs().create(dev.memoria.run.NewRun.of(s.id(), "agent"));
+        mixed.runs().update(run.id(), r -> r.withLabel("k", "v"));
+        assertThat(ownUpdates).as("calls of the backend's own update(id, fn)").hasValue(1);
+    }
+
+    @Test
     void recordsPrintShortReadableText() {
         String huge = "y".repeat(1_000_000);
         Event event = Event.userMessage(huge);

@@ -26,14 +26,6 @@ final class Database implements AutoCloseable {
     final Clock clock;
     private final ConnectionSource source;
     private final ReentrantLock sqliteWriter = new ReentrantLock(true);
-    /**
-     * SQLite parses a statement on every prepare, which costs as much as running it: statements
-     * are kept per connection (Memoria's own pool, so connections are never shared). PostgreSQL's
-     * driver caches server-side statements itself, and its connections may be the caller's.
-     */
-    private final Map<Connection, Map<String, PreparedStatement>> statements =
-            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
-    private static final int STATEMENTS_PER_CONNECTION = 64;
 
     Database(Dialect dialect, Tables tables, Clock clock, ConnectionSource source) {
         this.dialect = dialect;
@@ -43,36 +35,19 @@ final class Database implements AutoCloseable {
     }
 
     /**
-     * Prepares a statement; close it as usual. On SQLite a cached statement is returned whose
-     * close only clears its parameters.
+     * Prepares a statement; close it as usual. SQLite parses a statement on every prepare, which
+     * costs as much as running it, so Memoria's own SQLite pool keeps statements per connection
+     * and this returns a kept one. PostgreSQL's driver caches server-side statements itself, and
+     * a DataSource's connections are wrappers that change on every checkout, so nothing is kept.
      */
     PreparedStatement prepare(Connection c, String sql) throws SQLException {
-        if (dialect != Dialect.SQLITE) {
-            return c.prepareStatement(sql);
-        }
-        Map<String, PreparedStatement> cached = statements.computeIfAbsent(c, k -> new java.util.HashMap<>());
-        PreparedStatement kept = cached.get(sql);
-        if (kept != null) {
-            return kept;
-        }
-        PreparedStatement ps = c.prepareStatement(sql);
-        if (cached.size() >= STATEMENTS_PER_CONNECTION) {
-            return ps; // not kept: the caller's close closes it
-        }
-        kept = (PreparedStatement) java.lang.reflect.Proxy.newProxyInstance(PreparedStatement.class.getClassLoader(),
-                new Class<?>[] {PreparedStatement.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("close")) {
-                        ps.clearParameters();
-                        return null;
-                    }
-                    try {
-                        return method.invoke(ps, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
-        cached.put(sql, kept);
-        return kept;
+        ConnectionSource.StatementCache cache = source.statements(c);
+        return cache == null ? c.prepareStatement(sql) : cache.prepare(c, sql);
+    }
+
+    /** @return the source of connections, for tests that look at the pool */
+    ConnectionSource source() {
+        return source;
     }
 
     /** @return " FOR UPDATE" on PostgreSQL, where reads inside a write must lock what they read */
@@ -100,121 +75,180 @@ final class Database implements AutoCloseable {
         return (Map<String, String>) (Map<String, ?>) Json.parseObject(text);
     }
 
+    /**
+     * Runs a read. A read that found its connection dead (a server restart, a killed backend) is
+     * run once more on another connection: it changes nothing, so running it again is safe.
+     */
     <T> T read(SqlWork<T> work) {
-        Connection c = acquire("read");
-        try {
-            return work.run(c);
-        } catch (SQLException e) {
-            throw SqlErrors.translate(e, dialect, "read failed");
-        } finally {
-            source.release(c);
+        for (int attempt = 0; ; attempt++) {
+            Connection c = acquire("read");
+            SQLException failure = null;
+            try {
+                return work.run(c);
+            } catch (SQLException e) {
+                failure = e;
+                if (attempt == 0 && SqlErrors.isConnectionLoss(e)) {
+                    continue;
+                }
+                throw SqlErrors.translate(e, dialect, "read failed");
+            } finally {
+                source.release(c, failure);
+            }
         }
     }
 
     /**
      * Runs one statement that is its own transaction (PostgreSQL). A connection handed out with
-     * auto-commit off is switched on for it and back after.
+     * auto-commit off is switched on for it and back after. Only for statements that are safe to
+     * run twice (an idempotent append): one that found its connection dead is run once more on
+     * another, since whether the dead connection committed it cannot be known.
      *
      * @return the work's result, or null if the statement broke a unique constraint (SQLSTATE 23505)
      */
-    <T> T autocommitUnlessDuplicate(SqlWork<T> work) {
-        Connection c = acquire("write");
-        boolean restore = false;
-        try {
-            if (!c.getAutoCommit()) {
-                c.rollback();
-                c.setAutoCommit(true);
-                restore = true;
-            }
-            return work.run(c);
-        } catch (SQLException e) {
-            if ("23505".equals(e.getSQLState())) {
-                return null;
-            }
-            throw SqlErrors.translate(e, dialect, "write failed");
-        } finally {
-            if (restore) {
-                try {
-                    c.setAutoCommit(false);
-                } catch (SQLException ignored) {
-                    // the connection is broken; the pool will discard it
+    <T> T autocommitUnlessDuplicate(SqlWork<T> idempotentWork) {
+        for (int attempt = 0; ; attempt++) {
+            Connection c = acquire("write");
+            boolean restore = false;
+            SQLException failure = null;
+            try {
+                if (!c.getAutoCommit()) {
+                    c.rollback();
+                    c.setAutoCommit(true);
+                    restore = true;
                 }
+                return idempotentWork.run(c);
+            } catch (SQLException e) {
+                if ("23505".equals(e.getSQLState())) {
+                    return null;
+                }
+                failure = e;
+                if (attempt == 0 && SqlErrors.isConnectionLoss(e)) {
+                    continue;
+                }
+                throw SqlErrors.translate(e, dialect, "write failed");
+            } finally {
+                if (restore) {
+                    try {
+                        c.setAutoCommit(false);
+                    } catch (SQLException e) {
+                        failure = failure == null ? e : failure;
+                    }
+                }
+                source.release(c, failure);
             }
-            source.release(c);
         }
     }
 
+    /** Runs a unit of work in one transaction, committed if it returns, rolled back if it throws. */
     <T> T write(SqlWork<T> work) {
+        return write(work, true);
+    }
+
+    /**
+     * Like {@link #write(SqlWork)}, but a null result rolls the transaction back: for work that
+     * finds out half-way that another path must do the job, without an exception as a signal.
+     */
+    <T> T writeOrRollBack(SqlWork<T> work) {
+        return write(work, false);
+    }
+
+    private <T> T write(SqlWork<T> work, boolean commitNull) {
         if (dialect == Dialect.SQLITE) {
             sqliteWriter.lock();
             try {
-                return sqliteWrite(work);
+                return sqliteWrite(work, commitNull);
             } finally {
                 sqliteWriter.unlock();
             }
         }
-        return postgresWrite(work);
+        return postgresWrite(work, commitNull);
     }
 
-    private <T> T sqliteWrite(SqlWork<T> work) {
+    private <T> T sqliteWrite(SqlWork<T> work, boolean commitNull) {
         Connection c = acquire("write");
         boolean began = false;
+        SQLException failure = null;
         try {
             try (PreparedStatement begin = prepare(c, "BEGIN IMMEDIATE")) {
                 begin.execute();
             }
             began = true;
             T result = work.run(c);
-            try (PreparedStatement commit = prepare(c, "COMMIT")) {
-                commit.execute();
+            if (result != null || commitNull) {
+                try (PreparedStatement commit = prepare(c, "COMMIT")) {
+                    commit.execute();
+                }
+                began = false;
             }
-            began = false;
             return result;
         } catch (SQLException e) {
+            failure = e;
             throw SqlErrors.translate(e, dialect, "write failed");
         } finally {
             if (began) {
-                rollbackQuietly(c, "ROLLBACK");
+                SQLException rollback = rollBack(c);
+                failure = failure == null ? rollback : failure;
             }
-            source.release(c);
+            source.release(c, failure);
         }
     }
 
-    private <T> T postgresWrite(SqlWork<T> work) {
-        Connection c = acquire("write");
-        boolean restore = false;
-        boolean done = false;
-        try {
-            if (c.getAutoCommit()) {
-                c.setAutoCommit(false);
-                restore = true;
-            }
-            T result = work.run(c);
-            c.commit();
-            done = true;
-            return result;
-        } catch (SQLException e) {
-            throw SqlErrors.translate(e, dialect, "write failed");
-        } finally {
+    /**
+     * A transaction whose connection turns out dead before the commit is sent committed nothing
+     * (the server rolls back what a lost connection left open), so it runs once more on another
+     * connection; a failure during the commit is reported, since its outcome is unknown.
+     */
+    private <T> T postgresWrite(SqlWork<T> work, boolean commitNull) {
+        for (int attempt = 0; ; attempt++) {
+            Connection c = acquire("write");
+            boolean restore = false;
+            boolean committing = false;
+            boolean done = false;
+            SQLException failure = null;
             try {
-                if (!done) {
-                    c.rollback();
+                if (c.getAutoCommit()) {
+                    c.setAutoCommit(false);
+                    restore = true;
                 }
-                if (restore) {
-                    c.setAutoCommit(true);
+                T result = work.run(c);
+                if (result != null || commitNull) {
+                    committing = true;
+                    c.commit();
+                    done = true;
                 }
-            } catch (SQLException ignored) {
-                // the connection is broken; the pool will discard it
+                return result;
+            } catch (SQLException e) {
+                failure = e;
+                if (attempt == 0 && !committing && SqlErrors.isConnectionLoss(e)) {
+                    continue;
+                }
+                throw SqlErrors.translate(e, dialect, "write failed");
+            } finally {
+                try {
+                    if (!done) {
+                        c.rollback();
+                    }
+                    if (restore) {
+                        c.setAutoCommit(true);
+                    }
+                } catch (SQLException e) {
+                    failure = failure == null ? e : failure;
+                }
+                source.release(c, failure);
             }
-            source.release(c);
         }
     }
 
-    private void rollbackQuietly(Connection c, String sql) {
+    /**
+     * @return null if the rollback worked, else its failure: SQLite may have rolled back by itself
+     *     (after SQLITE_FULL), and then the connection is discarded rather than trusted
+     */
+    private static SQLException rollBack(Connection c) {
         try (Statement s = c.createStatement()) {
-            s.execute(sql);
-        } catch (SQLException ignored) {
-            // SQLite already rolled back (for example after SQLITE_FULL)
+            s.execute("ROLLBACK");
+            return null;
+        } catch (SQLException e) {
+            return e;
         }
     }
 

@@ -1,6 +1,5 @@
 package dev.memoria.jdbc;
 
-import dev.memoria.ConflictException;
 import dev.memoria.Page;
 import dev.memoria.memory.Event;
 import dev.memoria.memory.EventQuery;
@@ -9,6 +8,7 @@ import dev.memoria.memory.MemoryEvent;
 import dev.memoria.memory.MemoryStore;
 import dev.memoria.memory.Snapshot;
 import dev.memoria.run.RunRef;
+import dev.memoria.spi.Appends;
 import dev.memoria.spi.Checks;
 import dev.memoria.spi.Cursors;
 import java.sql.Connection;
@@ -34,6 +34,12 @@ import java.util.function.Consumer;
  */
 final class JdbcMemoryStore implements MemoryStore {
     private static final String EVENT_COLUMNS = "run_id, seq, session_id, event_key, type, ts, data, labels";
+    /**
+     * M12: the run id names the log, but a read sees it only through the ref it was started with.
+     * Events carry the session; the agent is on the head row, checked once per read (the
+     * subquery does not depend on the row). Takes the run id and the agent id.
+     */
+    private static final String OWNED = "EXISTS (SELECT 1 FROM {run_heads} WHERE run_id = ? AND agent_id = ?)";
 
     private final Database db;
     private final String selectHead;
@@ -70,7 +76,8 @@ final class JdbcMemoryStore implements MemoryStore {
     public Snapshot load(RunRef run) {
         Objects.requireNonNull(run, "run");
         SqlQuery q = new SqlQuery(db.tables.sql("SELECT " + EVENT_COLUMNS
-                + " FROM {events} WHERE run_id = ? AND session_id = ? ORDER BY seq"), List.of(run.runId(), run.sessionId()));
+                + " FROM {events} WHERE run_id = ? AND session_id = ? AND " + OWNED + " ORDER BY seq"),
+                List.of(run.runId(), run.sessionId(), run.runId(), run.agentId()));
         return new Snapshot(run, query(q, run));
     }
 
@@ -81,7 +88,7 @@ final class JdbcMemoryStore implements MemoryStore {
         if (batch.isEmpty()) {
             return List.of();
         }
-        return appendWithRetryPath(run, -1, batch);
+        return appendBatch(run, -1, batch);
     }
 
     @Override
@@ -89,36 +96,27 @@ final class JdbcMemoryStore implements MemoryStore {
         Objects.requireNonNull(run, "run");
         Checks.expectedSequence(expectedLastSequence);
         List<Event> batch = Checks.events(events);
-        return appendWithRetryPath(run, expectedLastSequence, batch);
-    }
-
-    /** Thrown inside the fast path when a key of the batch is already stored: the write rolls back. */
-    private static final class KeyAlreadyStored extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        KeyAlreadyStored() {
-            super(null, null, false, false);
-        }
+        return appendBatch(run, expectedLastSequence, batch);
     }
 
     /**
-     * The fast path assumes every key is new: it reserves the sequences with one head update and
-     * inserts the batch with {@code ON CONFLICT DO NOTHING}, checking the row count (PostgreSQL
-     * does both in one statement first). If a key was already stored (a retry), it rolls back and
-     * the slow path looks the keys up first (M3). No path leaves anything written when it fails.
+     * Three paths, fastest first; each either does the whole append or finds out that it cannot
+     * and leaves nothing written. The fast paths assume every key is new (the common case):
+     * PostgreSQL moves the head and inserts in one statement; otherwise one transaction reserves
+     * the sequences with one head update and inserts the batch with {@code ON CONFLICT DO
+     * NOTHING}, checking the row count. If a key was already stored (a retry), or there is an
+     * expectation to check, the checked path locks the head, looks the keys up and lets
+     * {@link Appends#decide} say what to write (M3, M11).
      */
-    private List<MemoryEvent> appendWithRetryPath(RunRef run, long expected, List<Event> batch) {
-        if (db.dialect == Dialect.POSTGRESQL && expected < 0) {
-            List<MemoryEvent> done = appendInOneStatement(run, batch);
+    private List<MemoryEvent> appendBatch(RunRef run, long expected, List<Event> batch) {
+        if (expected < 0) {
+            List<MemoryEvent> done = db.dialect == Dialect.POSTGRESQL ? appendInOneStatement(run, batch)
+                    : db.writeOrRollBack(c -> appendAllNew(c, run, batch));
             if (done != null) {
                 return done;
             }
         }
-        try {
-            return db.write(c -> appendLocked(c, run, expected, batch, true));
-        } catch (KeyAlreadyStored retry) {
-            return db.write(c -> appendLocked(c, run, expected, batch, false));
-        }
+        return db.write(c -> appendChecked(c, run, expected, batch));
     }
 
     /**
@@ -126,7 +124,7 @@ final class JdbcMemoryStore implements MemoryStore {
      * and checking whose run it is) and inserts the rows at the sequences it reserved, as one
      * statement and so one transaction. If the head does not exist yet or names another session
      * or agent, nothing matches and nothing is written; if a key is already stored, the unique
-     * index fails the whole statement. Either way the transactional path takes over.
+     * index fails the whole statement. Either way the checked path takes over.
      *
      * @return the stored events, or null to fall back
      */
@@ -155,91 +153,51 @@ final class JdbcMemoryStore implements MemoryStore {
                     Event event = batch.get(e);
                     ps.setLong(i++, e + 1);
                     ps.setString(i++, event.key());
-                    ps.setString(i++, event.type().name());
+                    ps.setString(i++, event.typeName());
                     ps.setLong(i++, (event.timestamp() == null ? now : event.timestamp()).toEpochMilli());
                     ps.setString(i++, db.json(event.data()));
                     ps.setString(i++, db.json(event.labels()));
                 }
-                long[] sequences = new long[batch.size()];
+                long last = 0;
                 int n = 0;
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        sequences[n++] = rs.getLong(1);
+                        last = Math.max(last, rs.getLong(1));
+                        n++;
                     }
                 }
-                if (n == 0) {
-                    return null;
-                }
-                java.util.Arrays.sort(sequences);
-                List<MemoryEvent> stored = new ArrayList<>(batch.size());
-                for (int e = 0; e < batch.size(); e++) {
-                    Event event = batch.get(e);
-                    stored.add(new MemoryEvent(run, sequences[e], event.key(), event.type(),
-                            event.timestamp() == null ? now : event.timestamp(), event.data(), event.labels()));
-                }
-                return Collections.unmodifiableList(stored);
+                return n == 0 ? null : Appends.numbered(run, last - batch.size(), batch, now);
             }
         });
     }
 
-    private List<MemoryEvent> appendLocked(Connection c, RunRef run, long expected, List<Event> batch, boolean fast)
-            throws SQLException {
-        if (fast && expected < 0) {
-            // one statement moves the head, locks it and says whose it is; the insert then fills
-            // exactly the sequences it reserved, all in this transaction
-            long last = reserve(c, run, batch.size());
-            Instant now = db.clock.instant();
-            List<MemoryEvent> fresh = new ArrayList<>(batch.size());
-            long seq = last - batch.size();
-            for (Event e : batch) {
-                fresh.add(new MemoryEvent(run, ++seq, e.key(), e.type(), e.timestamp() == null ? now : e.timestamp(),
-                        e.data(), e.labels()));
-            }
-            if (insertRows(c, run, fresh) != fresh.size()) {
-                throw new KeyAlreadyStored();
-            }
-            return Collections.unmodifiableList(fresh);
-        }
-        long last = lockHead(c, run, !batch.isEmpty());
-        // M3: every key is looked up before anything is written, so a conflict writes nothing
-        Map<String, MemoryEvent> existing = batch.isEmpty() ? Map.of() : existingByKey(c, run, batch);
-        for (Event e : batch) {
-            MemoryEvent stored = existing.get(e.key());
-            if (stored != null && !e.sameContentAs(stored)) {
-                throw ConflictException.keyReused(run.runId(), e.key());
-            }
-        }
-        boolean retryOfWrittenBatch = !batch.isEmpty() && existing.size() == batch.size();
-        if (expected >= 0 && last != expected && !retryOfWrittenBatch) {
-            throw ConflictException.sequenceMoved(run.runId(), expected, last);
-        }
-        Instant now = db.clock.instant();
-        List<MemoryEvent> result = new ArrayList<>(batch.size());
-        List<MemoryEvent> fresh = new ArrayList<>(batch.size());
-        for (Event e : batch) {
-            MemoryEvent stored = existing.get(e.key());
-            if (stored == null) {
-                stored = new MemoryEvent(run, ++last, e.key(), e.type(), e.timestamp() == null ? now : e.timestamp(),
-                        e.data(), e.labels());
-                fresh.add(stored);
-            }
-            result.add(stored);
-        }
-        if (insertRows(c, run, fresh) != fresh.size()) {
-            throw new IllegalStateException("run " + run.runId() + ": a key appeared under the head row lock");
-        }
-        moveHead(c, run, last, fresh.isEmpty());
-        return Collections.unmodifiableList(result);
+    /**
+     * One statement moves the head, locks it and says whose it is; the insert then fills exactly
+     * the sequences it reserved, all in this transaction.
+     *
+     * @return the stored events, or null (and the transaction rolls back) if a key was already stored
+     */
+    private List<MemoryEvent> appendAllNew(Connection c, RunRef run, List<Event> batch) throws SQLException {
+        long last = reserve(c, run, batch.size());
+        List<MemoryEvent> fresh = Appends.numbered(run, last - batch.size(), batch, db.clock.instant());
+        return insertRows(c, run, fresh) == fresh.size() ? fresh : null;
     }
 
-    private void moveHead(Connection c, RunRef run, long last, boolean unchanged) throws SQLException {
-        if (unchanged) {
-            return;
+    private List<MemoryEvent> appendChecked(Connection c, RunRef run, long expected, List<Event> batch) throws SQLException {
+        long last = lockHead(c, run, !batch.isEmpty());
+        Map<String, MemoryEvent> stored = batch.isEmpty() ? Map.of() : existingByKey(c, run, batch);
+        Appends.Decision decision = Appends.decide(run, last, expected, batch, stored, db.clock.instant()).orThrow();
+        if (insertRows(c, run, decision.toWrite()) != decision.toWrite().size()) {
+            // the head row is locked, so no other writer of this run can be inserting
+            throw new IllegalStateException("run " + run.runId() + ": a key appeared under the head row lock");
         }
-        try (PreparedStatement ps = db.prepare(c, updateHead)) {
-            Database.bindAll(ps, last, run.runId());
-            ps.executeUpdate();
+        if (!decision.toWrite().isEmpty()) {
+            try (PreparedStatement ps = db.prepare(c, updateHead)) {
+                Database.bindAll(ps, decision.lastSequence(), run.runId());
+                ps.executeUpdate();
+            }
         }
+        return decision.result();
     }
 
     /**
@@ -258,7 +216,7 @@ final class JdbcMemoryStore implements MemoryStore {
                 ps.setLong(i++, e.sequence());
                 ps.setString(i++, run.sessionId());
                 ps.setString(i++, e.key());
-                ps.setString(i++, e.type().name());
+                ps.setString(i++, e.typeName());
                 ps.setLong(i++, e.timestamp().toEpochMilli());
                 ps.setString(i++, db.json(e.data()));
                 ps.setString(i++, db.json(e.labels()));
@@ -274,9 +232,7 @@ final class JdbcMemoryStore implements MemoryStore {
                 Database.bindAll(ps, count, run.runId());
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
-                        if (!rs.getString(2).equals(run.sessionId()) || !rs.getString(3).equals(run.agentId())) {
-                            throw ConflictException.foreignRun(run, rs.getString(2), rs.getString(3));
-                        }
+                        Appends.checkOwner(run, rs.getString(2), rs.getString(3));
                         return rs.getLong(1);
                     }
                 }
@@ -296,9 +252,7 @@ final class JdbcMemoryStore implements MemoryStore {
                 ps.setString(1, run.runId());
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
-                        if (!rs.getString(1).equals(run.sessionId()) || !rs.getString(2).equals(run.agentId())) {
-                            throw ConflictException.foreignRun(run, rs.getString(1), rs.getString(2));
-                        }
+                        Appends.checkOwner(run, rs.getString(1), rs.getString(2));
                         return rs.getLong(3);
                     }
                 }
@@ -354,18 +308,20 @@ final class JdbcMemoryStore implements MemoryStore {
         if (query.cursor() != null) {
             after = Math.max(after, Cursors.number(Cursors.decode(query.cursor(), "run-events", query.scope(), 1).get(0)));
         }
-        List<Object> params = new ArrayList<>(List.of(run.runId(), run.sessionId(), after));
+        List<Object> params = new ArrayList<>(List.of(run.runId(), run.sessionId(), run.runId(), run.agentId(), after));
         StringBuilder sql = new StringBuilder(db.tables.sql("SELECT " + EVENT_COLUMNS
-                + " FROM {events} WHERE run_id = ? AND session_id = ? AND seq > ?"));
+                + " FROM {events} WHERE run_id = ? AND session_id = ? AND " + OWNED + " AND seq > ?"));
         if (query.types().isEmpty()) {
             // sequences have no gaps, so the rows wanted are a known key range: the plan cannot
             // wander off the primary key, whatever the planner's statistics say
-            long upper = query.isLatest() ? lastSequence(run) : after + query.limit() + 1;
             if (query.isLatest()) {
-                params.set(2, Math.max(after, upper - query.limit()));
+                sql.append(db.tables.sql(" AND seq > (SELECT last_seq FROM {run_heads} WHERE run_id = ?) - ?"));
+                params.add(run.runId());
+                params.add(query.limit());
+            } else {
+                sql.append(" AND seq <= ?");
+                params.add(after + query.limit() + 1);
             }
-            sql.append(" AND seq <= ?");
-            params.add(upper);
         }
         appendTypes(query, sql, params);
         sql.append(query.isLatest() ? " ORDER BY seq DESC LIMIT ?" : " ORDER BY seq LIMIT ?");
@@ -377,17 +333,6 @@ final class JdbcMemoryStore implements MemoryStore {
         }
         return Cursors.page(found, query.limit(),
                 last -> Cursors.encode("run-events", query.scope(), Long.toString(last.sequence())));
-    }
-
-    private long lastSequence(RunRef run) {
-        return db.read(c -> {
-            try (PreparedStatement ps = db.prepare(c, db.tables.sql("SELECT last_seq FROM {run_heads} WHERE run_id = ?"))) {
-                ps.setString(1, run.runId());
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getLong(1) : 0L;
-                }
-            }
-        });
     }
 
     /**
@@ -504,7 +449,7 @@ final class JdbcMemoryStore implements MemoryStore {
     }
 
     private static MemoryEvent map(ResultSet rs, RunRef run) throws SQLException {
-        return new MemoryEvent(run, rs.getLong(2), rs.getString(4), EventType.valueOf(rs.getString(5)),
+        return new MemoryEvent(run, rs.getLong(2), rs.getString(4), rs.getString(5),
                 Instant.ofEpochMilli(rs.getLong(6)), Database.jsonMap(rs.getString(7)), Database.labels(rs.getString(8)));
     }
 

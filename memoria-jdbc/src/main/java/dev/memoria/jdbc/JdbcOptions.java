@@ -21,21 +21,24 @@ public final class JdbcOptions {
     private final Durability durability;
     private final Duration busyTimeout;
     private final boolean autoMigrate;
+    private final boolean createIfMissing;
 
-    private JdbcOptions(String tablePrefix, Clock clock, Durability durability, Duration busyTimeout, boolean autoMigrate) {
+    private JdbcOptions(String tablePrefix, Clock clock, Durability durability, Duration busyTimeout, boolean autoMigrate,
+                        boolean createIfMissing) {
         this.tablePrefix = tablePrefix;
         this.clock = clock;
         this.durability = durability;
         this.busyTimeout = busyTimeout;
         this.autoMigrate = autoMigrate;
+        this.createIfMissing = createIfMissing;
     }
 
     /**
      * @return prefix {@code memoria_}, the UTC system clock, FULL durability, a 30 s busy
-     *     timeout and automatic migration
+     *     timeout, automatic migration, and a SQLite file created when missing
      */
     public static JdbcOptions defaults() {
-        return new JdbcOptions("memoria_", Clock.systemUTC(), Durability.FULL, Duration.ofSeconds(30), true);
+        return new JdbcOptions("memoria_", Clock.systemUTC(), Durability.FULL, Duration.ofSeconds(30), true, true);
     }
 
     /**
@@ -47,7 +50,7 @@ public final class JdbcOptions {
         if (!PREFIX.matcher(prefix).matches()) {
             throw new IllegalArgumentException("tablePrefix: must match [a-z][a-z0-9_]{0,30}, got '" + prefix + "'");
         }
-        return new JdbcOptions(prefix, clock, durability, busyTimeout, autoMigrate);
+        return new JdbcOptions(prefix, clock, durability, busyTimeout, autoMigrate, createIfMissing);
     }
 
     /**
@@ -55,7 +58,7 @@ public final class JdbcOptions {
      * @return a copy with this clock
      */
     public JdbcOptions clock(Clock clock) {
-        return new JdbcOptions(tablePrefix, Objects.requireNonNull(clock, "clock"), durability, busyTimeout, autoMigrate);
+        return new JdbcOptions(tablePrefix, Objects.requireNonNull(clock, "clock"), durability, busyTimeout, autoMigrate, createIfMissing);
     }
 
     /**
@@ -63,7 +66,7 @@ public final class JdbcOptions {
      * @return a copy with this durability
      */
     public JdbcOptions durability(Durability durability) {
-        return new JdbcOptions(tablePrefix, clock, Objects.requireNonNull(durability, "durability"), busyTimeout, autoMigrate);
+        return new JdbcOptions(tablePrefix, clock, Objects.requireNonNull(durability, "durability"), busyTimeout, autoMigrate, createIfMissing);
     }
 
     /**
@@ -76,7 +79,7 @@ public final class JdbcOptions {
         if (timeout.isNegative() || timeout.compareTo(Duration.ofMinutes(10)) > 0) {
             throw new IllegalArgumentException("busyTimeout: must be between 0 and 10 minutes, got " + timeout);
         }
-        return new JdbcOptions(tablePrefix, clock, durability, timeout, autoMigrate);
+        return new JdbcOptions(tablePrefix, clock, durability, timeout, autoMigrate, createIfMissing);
     }
 
     /**
@@ -86,7 +89,17 @@ public final class JdbcOptions {
      * @return a copy with this setting
      */
     public JdbcOptions autoMigrate(boolean enabled) {
-        return new JdbcOptions(tablePrefix, clock, durability, busyTimeout, enabled);
+        return new JdbcOptions(tablePrefix, clock, durability, busyTimeout, enabled, createIfMissing);
+    }
+
+    /**
+     * @param enabled whether {@link JdbcStores#sqlite(java.nio.file.Path, JdbcOptions)} creates a
+     *     missing file (and its folders); when off, a missing file is refused, naming it (for
+     *     tools that only read, where a mistyped path must not create an empty store)
+     * @return a copy with this setting
+     */
+    public JdbcOptions createIfMissing(boolean enabled) {
+        return new JdbcOptions(tablePrefix, clock, durability, busyTimeout, autoMigrate, enabled);
     }
 
     /** @return the table prefix */
@@ -114,9 +127,14 @@ public final class JdbcOptions {
         return autoMigrate;
     }
 
+    /** @return whether a missing SQLite file is created */
+    public boolean createIfMissing() {
+        return createIfMissing;
+    }
+
     @Override
     public String toString() {
         return "JdbcOptions[prefix " + tablePrefix + ", " + durability + ", busy timeout " + busyTimeout
-                + (autoMigrate ? ", auto-migrate" : ", no migration") + "]";
+                + (autoMigrate ? ", auto-migrate" : ", no migration") + (createIfMissing ? "" : ", existing file only") + "]";
     }
 }

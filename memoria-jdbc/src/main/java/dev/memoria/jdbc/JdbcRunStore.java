@@ -1,7 +1,6 @@
 package dev.memoria.jdbc;
 
 import dev.memoria.AlreadyExistsException;
-import dev.memoria.Ids;
 import dev.memoria.NotFoundException;
 import dev.memoria.Page;
 import dev.memoria.run.NewRun;
@@ -11,6 +10,7 @@ import dev.memoria.run.RunStatus;
 import dev.memoria.run.RunStore;
 import dev.memoria.spi.Checks;
 import dev.memoria.spi.Cursors;
+import dev.memoria.spi.Records;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.TreeSet;
 
 final class JdbcRunStore implements RunStore {
@@ -46,13 +47,12 @@ final class JdbcRunStore implements RunStore {
     @Override
     public Run create(NewRun spec) {
         Objects.requireNonNull(spec, "spec");
-        Instant now = db.clock.instant();
-        Run run = new Run(spec.id() == null ? Ids.next() : spec.id(), spec.sessionId(), spec.agentId(),
-                spec.parentRunId(), spec.status(), now, now, null, spec.labels(), spec.metadata(), null, 1);
+        Run run = Records.created(spec, db.clock.instant());
+        long now = run.startedAt().toEpochMilli();
         int inserted = db.write(c -> {
             try (PreparedStatement ps = db.prepare(c, insert)) {
                 Database.bindAll(ps, run.id(), run.sessionId(), run.agentId(), run.parentRunId(), run.status().name(),
-                        now.toEpochMilli(), now.toEpochMilli(), null, db.json(run.labels()), db.json(run.metadata()),
+                        now, now, null, db.json(run.labels()), db.json(run.metadata()),
                         null, run.version());
                 return ps.executeUpdate();
             }
@@ -83,21 +83,32 @@ final class JdbcRunStore implements RunStore {
         Objects.requireNonNull(changed, "changed");
         return db.write(c -> {
             Run current = find(c, changed.id(), true).orElseThrow(() -> new NotFoundException("run", changed.id()));
-            Checks.runUpdate(current, changed);
-            Instant now = db.clock.instant();
-            Run stored = new Run(current.id(), current.sessionId(), current.agentId(), current.parentRunId(),
-                    changed.status(), current.startedAt(), now, changed.status().isTerminal() ? now : null,
-                    changed.labels(), changed.metadata(), changed.error(), current.version() + 1);
-            try (PreparedStatement ps = db.prepare(c, update)) {
-                Database.bindAll(ps, stored.status().name(), now.toEpochMilli(),
-                        stored.endedAt() == null ? null : stored.endedAt().toEpochMilli(), db.json(stored.labels()),
-                        db.json(stored.metadata()), stored.error(), stored.version(), stored.id(), current.version());
-                if (ps.executeUpdate() != 1) {
-                    throw new IllegalStateException("run " + stored.id() + " changed under its row lock");
-                }
-            }
-            return stored;
+            return store(c, current, changed);
         });
+    }
+
+    /** Under the row's write lock, as {@link JdbcSessionStore#update(String, UnaryOperator)}: never a conflict. */
+    @Override
+    public Run update(String id, UnaryOperator<Run> change) {
+        Checks.id(id, "id");
+        Objects.requireNonNull(change, "change");
+        return db.write(c -> {
+            Run current = find(c, id, true).orElseThrow(() -> new NotFoundException("run", id));
+            return store(c, current, Objects.requireNonNull(change.apply(current), "change returned null"));
+        });
+    }
+
+    private Run store(Connection c, Run current, Run changed) throws SQLException {
+        Run stored = Records.updated(current, changed, db.clock.instant());
+        try (PreparedStatement ps = db.prepare(c, update)) {
+            Database.bindAll(ps, stored.status().name(), stored.updatedAt().toEpochMilli(),
+                    stored.endedAt() == null ? null : stored.endedAt().toEpochMilli(), db.json(stored.labels()),
+                    db.json(stored.metadata()), stored.error(), stored.version(), stored.id(), current.version());
+            if (ps.executeUpdate() != 1) {
+                throw new IllegalStateException("run " + stored.id() + " changed under its row lock");
+            }
+        }
+        return stored;
     }
 
     @Override

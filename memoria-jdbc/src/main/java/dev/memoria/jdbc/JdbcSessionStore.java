@@ -1,7 +1,6 @@
 package dev.memoria.jdbc;
 
 import dev.memoria.AlreadyExistsException;
-import dev.memoria.Ids;
 import dev.memoria.NotFoundException;
 import dev.memoria.Page;
 import dev.memoria.session.NewSession;
@@ -11,6 +10,7 @@ import dev.memoria.session.SessionStatus;
 import dev.memoria.session.SessionStore;
 import dev.memoria.spi.Checks;
 import dev.memoria.spi.Cursors;
+import dev.memoria.spi.Records;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,11 +21,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 final class JdbcSessionStore implements SessionStore {
     private static final String COLUMNS = "id, user_id, status, created_at, updated_at, ended_at, labels, metadata, version";
 
-    private final Database db;
+    final Database db;
     private final String insert;
     private final String selectById;
     private final String update;
@@ -45,9 +46,7 @@ final class JdbcSessionStore implements SessionStore {
     @Override
     public Session create(NewSession spec) {
         Objects.requireNonNull(spec, "spec");
-        Instant now = db.clock.instant();
-        Session session = new Session(spec.id() == null ? Ids.next() : spec.id(), spec.userId(), SessionStatus.ACTIVE,
-                now, now, null, spec.labels(), spec.metadata(), 1);
+        Session session = Records.created(spec, db.clock.instant());
         int inserted = db.write(c -> {
             try (PreparedStatement ps = db.prepare(c, insert)) {
                 Database.bindAll(ps, session.id(), session.userId(), session.status().name(),
@@ -82,21 +81,36 @@ final class JdbcSessionStore implements SessionStore {
         Objects.requireNonNull(changed, "changed");
         return db.write(c -> {
             Session current = find(c, changed.id(), true).orElseThrow(() -> new NotFoundException("session", changed.id()));
-            Checks.sessionUpdate(current, changed);
-            Instant now = db.clock.instant();
-            Session stored = new Session(current.id(), changed.userId(), changed.status(), current.createdAt(), now,
-                    changed.status() == SessionStatus.ENDED ? now : null, changed.labels(), changed.metadata(),
-                    current.version() + 1);
-            try (PreparedStatement ps = db.prepare(c, update)) {
-                Database.bindAll(ps, stored.userId(), stored.status().name(), now.toEpochMilli(),
-                        stored.endedAt() == null ? null : stored.endedAt().toEpochMilli(), db.json(stored.labels()),
-                        db.json(stored.metadata()), stored.version(), stored.id(), current.version());
-                if (ps.executeUpdate() != 1) {
-                    throw new IllegalStateException("session " + stored.id() + " changed under its row lock");
-                }
-            }
-            return stored;
+            return store(c, current, changed);
         });
+    }
+
+    /**
+     * The read-modify-write runs under the row's write lock (SQLite: the one writer; PostgreSQL:
+     * {@code SELECT ... FOR UPDATE}), so it never conflicts and never needs a retry, however many
+     * writers there are. {@code change} therefore runs inside the transaction: keep it quick.
+     */
+    @Override
+    public Session update(String id, UnaryOperator<Session> change) {
+        Checks.id(id, "id");
+        Objects.requireNonNull(change, "change");
+        return db.write(c -> {
+            Session current = find(c, id, true).orElseThrow(() -> new NotFoundException("session", id));
+            return store(c, current, Objects.requireNonNull(change.apply(current), "change returned null"));
+        });
+    }
+
+    private Session store(Connection c, Session current, Session changed) throws SQLException {
+        Session stored = Records.updated(current, changed, db.clock.instant());
+        try (PreparedStatement ps = db.prepare(c, update)) {
+            Database.bindAll(ps, stored.userId(), stored.status().name(), stored.updatedAt().toEpochMilli(),
+                    stored.endedAt() == null ? null : stored.endedAt().toEpochMilli(), db.json(stored.labels()),
+                    db.json(stored.metadata()), stored.version(), stored.id(), current.version());
+            if (ps.executeUpdate() != 1) {
+                throw new IllegalStateException("session " + stored.id() + " changed under its row lock");
+            }
+        }
+        return stored;
     }
 
     @Override

@@ -49,18 +49,30 @@ public final class JdbcStores {
      * @return the stores; closing them closes the connections Memoria opened
      */
     public static Stores sqlite(Path file, JdbcOptions options) {
+        return sqlite(file, options, null);
+    }
+
+    /**
+     * Like {@link #sqlite(Path, JdbcOptions)}; {@code onAcquire} runs on every connection the pool
+     * hands out (tests use it to cap the file's size and let it grow again).
+     */
+    static Stores sqlite(Path file, JdbcOptions options, SqlWork<Void> onAcquire) {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(options, "options");
         Path absolute = file.toAbsolutePath().normalize();
+        if (Files.isDirectory(absolute)) {
+            throw new IllegalArgumentException("file: " + absolute + " is a directory, not a SQLite file");
+        }
+        if (!options.createIfMissing() && !Files.exists(absolute)) {
+            throw new StoreUnavailableException("no SQLite database at " + absolute
+                    + " (check the path; it is not created, since only an existing store was asked for)", null, false);
+        }
         try {
             if (absolute.getParent() != null) {
                 Files.createDirectories(absolute.getParent());
             }
         } catch (IOException e) {
             throw new StoreUnavailableException("cannot create the folder of " + absolute + ": " + e.getMessage(), e, false);
-        }
-        if (Files.isDirectory(absolute)) {
-            throw new IllegalArgumentException("file: " + absolute + " is a directory, not a SQLite file");
         }
         // only the busy timeout goes in at open: switching a new file to WAL takes a lock that
         // another process opening it at the same moment may hold, so it must wait, not fail
@@ -74,12 +86,12 @@ public final class JdbcStores {
                 enableWal(s, options.busyTimeout().toMillis());
                 s.execute("PRAGMA synchronous=" + options.durability().name());
                 s.execute("PRAGMA foreign_keys=OFF");
-            } catch (SQLException e) {
+            } catch (SQLException | RuntimeException e) {
                 c.close();
                 throw e;
             }
             return c;
-        }, SQLITE_MAX_CONNECTIONS, "sqlite:" + absolute);
+        }, SQLITE_MAX_CONNECTIONS, Math.max(1, options.busyTimeout().toMillis()), "sqlite:" + absolute, onAcquire);
         return open(Dialect.SQLITE, pool, options);
     }
 
@@ -107,21 +119,47 @@ public final class JdbcStores {
     /**
      * @param dataSource a SQLite or PostgreSQL DataSource, ideally pooled; Memoria never closes it
      * @return stores with the default options
+     * @see #create(DataSource, JdbcOptions)
      */
     public static Stores create(DataSource dataSource) {
         return create(dataSource, JdbcOptions.defaults());
     }
 
     /**
+     * Stores on a DataSource the caller owns. For SQLite, the database is switched to WAL once and
+     * every connection handed out gets the options' synchronous mode and busy timeout (they are
+     * per-connection settings a pool may not have made); statements are not kept between calls,
+     * since a pool's connections are wrappers that change on every checkout.
+     *
      * @param dataSource a SQLite or PostgreSQL DataSource, ideally pooled; Memoria never closes it
-     * @param options table prefix, clock, migration
+     * @param options table prefix, clock, durability and busy timeout (SQLite), migration
      * @return the stores
      * @throws IllegalArgumentException if the database is neither SQLite nor PostgreSQL
      */
     public static Stores create(DataSource dataSource, JdbcOptions options) {
         Objects.requireNonNull(dataSource, "dataSource");
         Objects.requireNonNull(options, "options");
-        return open(detect(dataSource), ConnectionSource.of(dataSource), options);
+        Dialect dialect = detect(dataSource);
+        if (dialect == Dialect.POSTGRESQL) {
+            return open(dialect, ConnectionSource.of(dataSource, null, false), options);
+        }
+        long busy = options.busyTimeout().toMillis();
+        String synchronous = options.durability().name();
+        SqlWork<Void> settings = c -> {
+            try (Statement s = c.createStatement()) {
+                s.execute("PRAGMA busy_timeout=" + busy);
+                s.execute("PRAGMA synchronous=" + synchronous);
+            }
+            return null;
+        };
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            settings.run(c);
+            enableWal(s, busy);
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("cannot switch the SQLite database to WAL (" + e.getMessage()
+                    + "): open it writable, or set journal_mode=WAL on the DataSource's connections", e, false);
+        }
+        return open(dialect, ConnectionSource.of(dataSource, settings, false), options);
     }
 
     /**
@@ -154,6 +192,11 @@ public final class JdbcStores {
             throw e;
         }
         return Stores.of(new JdbcSessionStore(db), new JdbcRunStore(db), new JdbcMemoryStore(db), db);
+    }
+
+    /** @return the database behind JDBC stores, for tests that look at connections and statements */
+    static Database database(Stores stores) {
+        return ((JdbcSessionStore) stores.sessions()).db;
     }
 
     private static Dialect detect(DataSource dataSource) {

@@ -17,6 +17,16 @@ final class SqlErrors {
     private SqlErrors() {
     }
 
+    /**
+     * @param e a driver failure
+     * @return whether it says the connection is gone (PostgreSQL: SQLSTATE class 08, or the server
+     *     shutting down or terminating the backend), so that nothing more can run on it
+     */
+    static boolean isConnectionLoss(SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        return state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03");
+    }
+
     static StoreUnavailableException translate(SQLException e, Dialect dialect, String where) {
         if (dialect == Dialect.SQLITE) {
             int code = e.getErrorCode() & 0xff;
@@ -30,7 +40,9 @@ final class SqlErrors {
                         + ": cannot open the SQLite file (check the path and its permissions)", e, false);
                 case SQLITE_READONLY -> new StoreUnavailableException(where
                         + ": the SQLite file is read-only (check its permissions)", e, false);
-                case SQLITE_FULL -> new StoreUnavailableException(where + ": the disk is full", e, true);
+                // the same call fails again until someone frees space; the stores work again then
+                case SQLITE_FULL -> new StoreUnavailableException(where + ": the disk is full (free space; the stores"
+                        + " write again once there is room)", e, false);
                 case SQLITE_IOERR -> new StoreUnavailableException(where + ": disk I/O error (" + e.getMessage() + ")", e, true);
                 default -> new StoreUnavailableException(where + ": " + e.getMessage(), e, false);
             };

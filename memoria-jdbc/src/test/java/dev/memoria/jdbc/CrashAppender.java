@@ -17,7 +17,9 @@ import java.util.Map;
  * {@code ack SEQUENCE INDEX} after each append returns, until it has written {@code count} events
  * (or forever, for -1) or is killed.
  *
- * <p>Arguments: {@code sqlite FILE | postgres URL PREFIX}, then {@code RUN_ID TAG COUNT}.
+ * <p>Arguments: {@code sqlite FILE | postgres URL PREFIX}, then {@code RUN_ID TAG COUNT}, and
+ * optionally {@code gated}: then it waits for a line on its standard input after printing
+ * {@code ready}, so that a test can release several children at the same moment.
  */
 public final class CrashAppender {
     private CrashAppender() {
@@ -38,10 +40,15 @@ public final class CrashAppender {
         }
         RunRef run = new RunRef("crash-session", "agent", args[at++]);
         String tag = args[at++];
-        long count = Long.parseLong(args[at]);
+        long count = Long.parseLong(args[at++]);
+        boolean gated = at < args.length && args[at].equals("gated");
         PrintStream out = System.out;
         out.println("ready");
         out.flush();
+        if (gated) {
+            new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8))
+                    .readLine();
+        }
         for (long i = 0; count < 0 || i < count; i++) {
             MemoryEvent stored = stores.memory().append(run, List.of(event(tag, i))).get(0);
             out.println("ack " + stored.sequence() + " " + i);

@@ -179,7 +179,7 @@ class JdbcStoresTest {
             assertThat(stores.sessions().get("s")).as("another prefix, other tables").isEmpty();
         }
         assertThatThrownBy(() -> Stores.open("sqlite:" + nested + "?speed=max")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("uri: unknown SQLite option 'speed' (known: durability, prefix)");
+                .hasMessage("uri: unknown option 'speed' for a SQLite store (known: durability, prefix, create)");
         assertThatThrownBy(() -> Stores.open("sqlite:")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("uri: name the SQLite file, as in sqlite:./memoria.db");
         assertThatThrownBy(() -> Stores.open("oracle:thin")).isInstanceOf(IllegalArgumentException.class)
@@ -187,6 +187,60 @@ class JdbcStoresTest {
         try (Stores stores = Stores.open(PostgresServer.get().url())) {
             stores.sessions().create(NewSession.anonymous());
         }
+    }
+
+    @Test
+    void sqliteUriOptionsAreMemoriasOwnAndBadOnesAreRefusedByName() throws Exception {
+        Path missing = dir.resolve("typo.db");
+        assertThatThrownBy(() -> Stores.open("sqlite:" + missing + "?create=false"))
+                .isInstanceOf(StoreUnavailableException.class)
+                .hasMessageStartingWith("no SQLite database at " + missing.toAbsolutePath());
+        assertThat(Files.exists(missing)).as("a refused open creates nothing").isFalse();
+        assertThatThrownBy(() -> Stores.open("sqlite:" + missing + "?durability=FAST"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("uri: durability must be FULL or NORMAL, got 'FAST'");
+        assertThatThrownBy(() -> Stores.open("sqlite:" + missing + "?create=maybe"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("uri: create must be true or false, got 'maybe'");
+        assertThatThrownBy(() -> Stores.open("sqlite:" + missing + "?prefix=a_&prefix=b_"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("uri: option 'prefix' is given twice");
+        assertThat(Files.exists(missing)).isFalse();
+        String home = System.getProperty("user.home");
+        System.setProperty("user.home", dir.toString());
+        try (Stores stores = Stores.open("sqlite:~/in-home.db")) {
+            stores.sessions().create(NewSession.anonymous());
+        } finally {
+            System.setProperty("user.home", home);
+        }
+        assertThat(Files.exists(dir.resolve("in-home.db"))).as("~ is the home folder").isTrue();
+        assertThat(Files.exists(Path.of("~"))).as("no folder named ~").isFalse();
+    }
+
+    @Test
+    void postgresUrisTakeMemoriasPrefixRefuseUnknownOptionsAndNeverPrintThePassword() throws Exception {
+        String url = PostgresServer.get().url();
+        String prefix = PostgresServer.freshPrefix();
+        String sep = url.contains("?") ? "&" : "?";
+        try (Stores stores = Stores.open(url + sep + "prefix=" + prefix)) {
+            stores.sessions().create(NewSession.builder().id("prefixed").build());
+        }
+        try (Connection c = PostgresServer.get().dataSource().getConnection();
+             ResultSet rs = c.getMetaData().getTables(null, null, prefix + "sessions", null)) {
+            assertThat(rs.next()).as("tables under the URI's prefix").isTrue();
+        }
+        try (Stores stores = Stores.open(url + sep + "prefix=" + prefix)) {
+            assertThat(stores.sessions().get("prefixed")).isPresent();
+        }
+        assertThatThrownBy(() -> Stores.open(url + sep + "prefx=" + prefix)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("uri: unknown option 'prefx'");
+        assertThatThrownBy(() -> Stores.open(url + sep + "durability=NORMAL")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("uri: option 'durability' applies to SQLite stores only");
+        String secret = "hunter2-" + ProcessHandle.current().pid();
+        Throwable refused = org.assertj.core.api.Assertions.catchThrowable(() ->
+                Stores.open("jdbc:postgresql://127.0.0.1:1/nowhere?user=ada&password=" + secret + "&connectTimeout=2"));
+        assertThat(refused).isInstanceOf(StoreUnavailableException.class);
+        for (Throwable t = refused; t != null; t = t.getCause()) {
+            assertThat(String.valueOf(t.getMessage())).as("message of %s", t.getClass()).doesNotContain(secret);
+        }
+        assertThat(refused.getMessage()).contains("127.0.0.1:1");
     }
 
     @Test

@@ -71,7 +71,33 @@ final class PostgresServer {
         return "t" + ProcessHandle.current().pid() % 100000 + "_" + PREFIXES.incrementAndGet() + "_";
     }
 
+    /** On a server the tests did not start, drops the tables this JVM's tests created (their prefixes start with its pid). */
+    private void dropOwnTables() {
+        String mine = "t" + ProcessHandle.current().pid() % 100000 + "\\_%";
+        try (java.sql.Connection c = dataSource.getConnection();
+             java.sql.PreparedStatement find = c.prepareStatement(
+                     "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE ?")) {
+            find.setString(1, mine);
+            java.util.List<String> tables = new java.util.ArrayList<>();
+            try (java.sql.ResultSet rs = find.executeQuery()) {
+                while (rs.next()) {
+                    tables.add(rs.getString(1));
+                }
+            }
+            try (java.sql.Statement drop = c.createStatement()) {
+                for (String table : tables) {
+                    drop.execute("DROP TABLE IF EXISTS \"" + table + "\"");
+                }
+            }
+        } catch (java.sql.SQLException e) {
+            System.err.println("could not drop the test tables on " + dev.memoria.spi.Uris.redact(url) + ": " + e.getMessage());
+        }
+    }
+
     private void stop() {
+        if (embedded == null) {
+            dropOwnTables();
+        }
         dataSource.close();
         if (embedded != null) {
             try {

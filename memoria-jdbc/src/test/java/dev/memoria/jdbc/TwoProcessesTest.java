@@ -26,16 +26,26 @@ class TwoProcessesTest {
         JdbcStores.sqlite(file).close(); // migrate once, so the children race on appends only
         int perProcess = 300;
         List<Process> children = new ArrayList<>();
+        List<BufferedReader> outputs = new ArrayList<>();
         for (String tag : List.of("left", "right")) {
-            children.add(ChildProcesses.start(List.of("sqlite", file.toString(), "shared-run", tag, Integer.toString(perProcess))));
+            Process child = ChildProcesses.start(List.of("sqlite", file.toString(), "shared-run", tag,
+                    Integer.toString(perProcess), "gated"));
+            children.add(child);
+            BufferedReader out = ChildProcesses.stdout(child);
+            assertThat(out.readLine()).isEqualTo("ready");
+            outputs.add(out);
         }
-        for (Process child : children) {
-            try (BufferedReader out = ChildProcesses.stdout(child)) {
+        for (Process child : children) { // both are open and waiting: release them together
+            child.getOutputStream().write("go\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            child.getOutputStream().flush();
+        }
+        for (int c = 0; c < children.size(); c++) {
+            try (BufferedReader out = outputs.get(c)) {
                 long acks = out.lines().filter(l -> l.startsWith("ack ")).count();
                 assertThat(acks).isEqualTo(perProcess);
             }
-            assertThat(child.waitFor(2, TimeUnit.MINUTES)).isTrue();
-            assertThat(child.exitValue()).as("child exit code").isZero();
+            assertThat(children.get(c).waitFor(2, TimeUnit.MINUTES)).isTrue();
+            assertThat(children.get(c).exitValue()).as("child exit code").isZero();
         }
         try (Stores stores = JdbcStores.sqlite(file)) {
             List<MemoryEvent> events = stores.memory().load(new RunRef("crash-session", "agent", "shared-run")).events();
@@ -49,6 +59,12 @@ class TwoProcessesTest {
                 assertThat(order).hasSize(perProcess).isSorted();
             }
             assertThat(events.stream().map(MemoryEvent::key).distinct().count()).isEqualTo(2L * perProcess);
+            long switches = 0;
+            for (int i = 1; i < events.size(); i++) {
+                switches += events.get(i).data().get("tag").equals(events.get(i - 1).data().get("tag")) ? 0 : 1;
+            }
+            assertThat(switches).as("times the log goes from one process's events to the other's: the two appended"
+                    + " at the same time, not one after the other").isGreaterThanOrEqualTo(3);
         }
     }
 }

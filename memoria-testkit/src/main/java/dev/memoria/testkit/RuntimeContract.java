@@ -231,8 +231,8 @@ public abstract class RuntimeContract extends ContractSupport {
             assertThat(result.run().error()).startsWith("java.lang.InterruptedException");
             Thread.interrupted();
             RunResult flagged = runtime.run(s.id(), agent("flagging", turn -> {
+                turn.say("finished, and asked to stop");
                 Thread.currentThread().interrupt();
-                turn.say("finished anyway");
             }), "finish");
             assertThat(Thread.currentThread().isInterrupted()).as("interrupt flag after a normal return").isTrue();
             assertThat(flagged.run().status()).isEqualTo(RunStatus.COMPLETED);

@@ -1,6 +1,9 @@
 package dev.memoria.mongodb;
 
 import com.mongodb.MongoException;
+import com.mongodb.MongoOperationTimeoutException;
+import com.mongodb.MongoSocketException;
+import com.mongodb.MongoTimeoutException;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.IndexOptions;
@@ -9,33 +12,48 @@ import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
 import dev.memoria.StoreUnavailableException;
 import java.time.Clock;
+import java.util.Objects;
+import java.util.function.Supplier;
 import org.bson.Document;
+import org.bson.RawBsonDocument;
 
 /**
- * The collections of one prefix, their indexes (created on open, idempotently) and the schema
- * version, which a newer Memoria may raise and this one then refuses.
+ * The collections of one prefix, their indexes (created on open, idempotently), the schema
+ * version, which a newer Memoria may raise and this one then refuses, and how every operation
+ * talks to the driver ({@link #call}).
+ *
+ * <p>Schema versions: 1 stored every batch's event data and labels as BSON documents. 2 adds the
+ * optional fields a version-1 reader would misread: {@code g} on batch documents (the generation
+ * of a run's log, see {@link MongoMemoryStore}) and event data and labels as JSON text
+ * ({@code dj}, {@code lj}) in batches too large for BSON. Version-1 documents are read and
+ * appended to as they are; nothing is rewritten.
  */
 final class Layout {
-    static final int SCHEMA_VERSION = 1;
+    static final int SCHEMA_VERSION = 2;
 
     final MongoCollection<Document> sessions;
     final MongoCollection<Document> runs;
     final MongoCollection<Document> events;
+    /** The events collection for inserting batches already encoded (and measured) as BSON. */
+    final MongoCollection<RawBsonDocument> rawEvents;
     final MongoCollection<Document> meta;
     final Clock clock;
     final String prefix;
+    final Endpoint endpoint;
 
-    Layout(MongoDatabase db, String prefix, Clock clock) {
+    Layout(MongoDatabase db, String prefix, Clock clock, Endpoint endpoint) {
         this.sessions = db.getCollection(prefix + "sessions");
         this.runs = db.getCollection(prefix + "runs");
         this.events = db.getCollection(prefix + "events");
+        this.rawEvents = db.getCollection(prefix + "events", RawBsonDocument.class);
         this.meta = db.getCollection(prefix + "meta");
         this.clock = clock;
         this.prefix = prefix;
+        this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
     }
 
     void prepare() {
-        try {
+        call("cannot prepare the '" + prefix + "' collections", () -> {
             Document schema = meta.find(new Document("_id", "schema")).first();
             int found = schema == null ? 0 : schema.getInteger("version", 0);
             if (found > SCHEMA_VERSION) {
@@ -59,12 +77,59 @@ final class Layout {
             events.createIndex(Indexes.ascending("sid", "minTs"), named("session_min"));
             events.createIndex(Indexes.ascending("sid", "maxTs"), named("session_max"));
             meta.updateOne(new Document("_id", "schema"), Updates.max("version", SCHEMA_VERSION), new UpdateOptions().upsert(true));
-        } catch (MongoException e) {
-            throw UserData.translate(e, "cannot prepare the '" + prefix + "' collections");
-        }
+            return null;
+        });
     }
 
     private static IndexOptions named(String name) {
         return new IndexOptions().name(name);
+    }
+
+    /**
+     * Runs one store operation against the driver: a driver failure becomes a
+     * {@link StoreUnavailableException} that says what failed, and a thread whose interrupt flag
+     * is set still gets its call done.
+     *
+     * <p>Why the interrupt flag is cleared for the call and set again afterwards: the driver waits
+     * for pooled connections interruptibly, so it refuses any operation on a thread whose flag is
+     * already set, while the JDBC backends and the in-memory stores just work. A caller that was
+     * interrupted earlier and goes on to record what it did (an agent that caught an interrupt, a
+     * runtime writing a run's end) would otherwise lose that write. An interrupt that arrives
+     * during the call still aborts it.
+     *
+     * @param failure what failed, for the message, such as {@code "append failed"}
+     * @param operation the driver calls
+     * @param <T> its result
+     * @return the operation's result
+     */
+    <T> T call(String failure, Supplier<T> operation) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            return operation.get();
+        } catch (MongoException e) {
+            throw translate(e, failure);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** A driver failure as Memoria reports it: what failed, why, and whether a retry may help. */
+    StoreUnavailableException translate(MongoException e, String failure) {
+        if (e instanceof MongoTimeoutException && !(e instanceof MongoOperationTimeoutException) && isServerSelection(e)) {
+            // the driver's message dumps its whole cluster view; the cause stays attached for it
+            return new StoreUnavailableException(failure + ": " + endpoint.unreachable(), e, true);
+        }
+        boolean retryable = e instanceof MongoSocketException || e instanceof MongoTimeoutException
+                || e.hasErrorLabel(MongoException.TRANSIENT_TRANSACTION_ERROR_LABEL)
+                || e.hasErrorLabel("RetryableWriteError");
+        return new StoreUnavailableException(failure + ": " + endpoint.redact(e.getMessage()), e, retryable);
+    }
+
+    /** Server selection timed out (no server answered), as opposed to waiting for a free pooled connection. */
+    private static boolean isServerSelection(MongoException e) {
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        return message.contains("waiting for a server") || message.contains("suitable server");
     }
 }

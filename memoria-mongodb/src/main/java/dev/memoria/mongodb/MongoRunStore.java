@@ -5,7 +5,6 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Sorts;
 import dev.memoria.AlreadyExistsException;
 import dev.memoria.ConflictException;
-import dev.memoria.Ids;
 import dev.memoria.NotFoundException;
 import dev.memoria.Page;
 import dev.memoria.run.NewRun;
@@ -15,15 +14,27 @@ import dev.memoria.run.RunStatus;
 import dev.memoria.run.RunStore;
 import dev.memoria.spi.Checks;
 import dev.memoria.spi.Cursors;
+import dev.memoria.spi.Records;
+import dev.memoria.spi.Retries;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.bson.Document;
 import org.bson.conversions.Bson;
 
-/** One document per run; updates are compare-and-set on the version field. */
+/**
+ * One document per run: {@code _id}, {@code s} (session), {@code a} (agent), {@code p} (parent
+ * run), {@code st} (status), {@code sa}, {@code ua}, {@code ea} (started, updated, ended, epoch
+ * millis), {@code l} (labels), {@code m} (metadata), {@code err} and {@code v} (version).
+ *
+ * <p>Updates are compare-and-set on the version, as in {@link MongoSessionStore}:
+ * {@link dev.memoria.spi.Records#updated} checks the rules (R2, R4) against the run that was read,
+ * and the replace matches only the document still at the version the change was computed from,
+ * which is exactly the state the transition was checked against.
+ */
 final class MongoRunStore implements RunStore {
     private final Layout c;
 
@@ -34,55 +45,61 @@ final class MongoRunStore implements RunStore {
     @Override
     public Run create(NewRun spec) {
         Objects.requireNonNull(spec, "spec");
-        Instant now = c.clock.instant();
-        Run run = new Run(spec.id() == null ? Ids.next() : spec.id(), spec.sessionId(), spec.agentId(), spec.parentRunId(),
-                spec.status(), now, now, null, spec.labels(), spec.metadata(), null, 1);
-        try {
-            c.runs.insertOne(toDocument(run));
-        } catch (MongoException e) {
-            if (UserData.isDuplicateKey(e)) {
-                throw new AlreadyExistsException("run", run.id());
+        Run run = Records.created(spec, c.clock.instant());
+        return c.call("create run failed", () -> {
+            try {
+                c.runs.insertOne(toDocument(run));
+            } catch (MongoException e) {
+                if (UserData.isDuplicateKey(e)) {
+                    throw new AlreadyExistsException("run", run.id());
+                }
+                throw e;
             }
-            throw UserData.translate(e, "create run failed");
-        }
-        return run;
+            return run;
+        });
     }
 
     @Override
     public Optional<Run> get(String id) {
         Checks.id(id, "id");
-        try {
-            return Optional.ofNullable(c.runs.find(Filters.eq("_id", id)).first()).map(MongoRunStore::fromDocument);
-        } catch (MongoException e) {
-            throw UserData.translate(e, "get run failed");
-        }
+        return c.call("get run failed", () -> read(id));
+    }
+
+    private Optional<Run> read(String id) {
+        return Optional.ofNullable(c.runs.find(Filters.eq("_id", id)).first()).map(MongoRunStore::fromDocument);
     }
 
     @Override
     public Run update(Run changed) {
         Objects.requireNonNull(changed, "changed");
-        try {
-            Run current = get(changed.id()).orElseThrow(() -> new NotFoundException("run", changed.id()));
-            Checks.runUpdate(current, changed);
-            Instant now = c.clock.instant();
-            Run stored = new Run(current.id(), current.sessionId(), current.agentId(), current.parentRunId(),
-                    changed.status(), current.startedAt(), now, changed.status().isTerminal() ? now : null,
-                    changed.labels(), changed.metadata(), changed.error(), current.version() + 1);
-            // compare-and-set on the whole state that was read (see MongoSessionStore.update): the
-            // transition was checked against exactly this document
-            Document read = toDocument(current);
-            boolean replaced = c.runs.replaceOne(Filters.and(Filters.eq("_id", current.id()),
-                    Filters.eq("v", current.version()), Filters.eq("st", read.get("st")), Filters.eq("l", read.get("l")),
-                    Filters.eq("m", read.get("m")), Filters.eq("err", read.get("err"))), toDocument(stored)).getMatchedCount() == 1;
-            if (!replaced) {
-                Run latest = get(current.id()).orElseThrow(() -> new NotFoundException("run", current.id()));
-                Checks.runUpdate(latest, changed);
-                throw ConflictException.staleVersion("run", current.id(), changed.version(), latest.version());
-            }
-            return stored;
-        } catch (MongoException e) {
-            throw UserData.translate(e, "update run failed");
+        return c.call("update run failed", () -> {
+            Run stored = read(changed.id()).orElseThrow(() -> new NotFoundException("run", changed.id()));
+            return replace(stored, changed);
+        });
+    }
+
+    /** Reads once per attempt: the change is computed from, and checked against, the same stored run. */
+    @Override
+    public Run update(String id, UnaryOperator<Run> change) {
+        Objects.requireNonNull(change, "change");
+        Checks.id(id, "id");
+        return Retries.onConflict(() -> c.call("update run failed", () -> {
+            Run stored = read(id).orElseThrow(() -> new NotFoundException("run", id));
+            return replace(stored, Objects.requireNonNull(change.apply(stored), "change returned null"));
+        }));
+    }
+
+    /** Stores {@code changed} in place of {@code stored} if the document is still at the version it was computed from. */
+    private Run replace(Run stored, Run changed) {
+        Run next = Records.updated(stored, changed, c.clock.instant());
+        boolean replaced = c.runs.replaceOne(Filters.and(Filters.eq("_id", stored.id()), Filters.eq("v", changed.version())),
+                toDocument(next)).getMatchedCount() == 1;
+        if (!replaced) {
+            Run now = read(stored.id()).orElseThrow(() -> new NotFoundException("run", stored.id()));
+            Checks.runUpdate(now, changed); // a run that became terminal meanwhile says so
+            throw ConflictException.staleVersion("run", stored.id(), changed.version(), now.version());
         }
+        return next;
     }
 
     @Override
@@ -109,26 +126,21 @@ final class MongoRunStore implements RunStore {
             long at = Cursors.number(key.get(0));
             conditions.add(Filters.or(Filters.gt("sa", at), Filters.and(Filters.eq("sa", at), Filters.gt("_id", key.get(1)))));
         }
-        try {
-            List<Run> found = new ArrayList<>();
-            c.runs.find(conditions.isEmpty() ? new Document() : Filters.and(conditions))
-                    .sort(Sorts.ascending("sa", "_id")).limit(filter.limit() + 1)
-                    .forEach(d -> found.add(fromDocument(d)));
+        return c.call("list runs failed", () -> {
+            // a bounded result (limit + 1 documents): into() reads it all and closes the cursor
+            List<Document> docs = c.runs.find(conditions.isEmpty() ? new Document() : Filters.and(conditions))
+                    .sort(Sorts.ascending("sa", "_id")).limit(filter.limit() + 1).into(new ArrayList<>());
+            List<Run> found = new ArrayList<>(docs.size());
+            docs.forEach(d -> found.add(fromDocument(d)));
             return Cursors.page(found, filter.limit(), last -> Cursors.encode("runs", filter.scope(),
                     Long.toString(last.startedAt().toEpochMilli()), last.id()));
-        } catch (MongoException e) {
-            throw UserData.translate(e, "list runs failed");
-        }
+        });
     }
 
     @Override
     public boolean delete(String id) {
         Checks.id(id, "id");
-        try {
-            return c.runs.deleteOne(Filters.eq("_id", id)).getDeletedCount() > 0;
-        } catch (MongoException e) {
-            throw UserData.translate(e, "delete run failed");
-        }
+        return c.call("delete run failed", () -> c.runs.deleteOne(Filters.eq("_id", id)).getDeletedCount() > 0);
     }
 
     private static Document toDocument(Run r) {

@@ -5,7 +5,6 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Sorts;
 import dev.memoria.AlreadyExistsException;
 import dev.memoria.ConflictException;
-import dev.memoria.Ids;
 import dev.memoria.NotFoundException;
 import dev.memoria.Page;
 import dev.memoria.SessionEndedException;
@@ -16,16 +15,29 @@ import dev.memoria.session.SessionStatus;
 import dev.memoria.session.SessionStore;
 import dev.memoria.spi.Checks;
 import dev.memoria.spi.Cursors;
+import dev.memoria.spi.Records;
+import dev.memoria.spi.Retries;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.bson.Document;
 import org.bson.conversions.Bson;
 
-/** One document per session; updates are compare-and-set on the version field. */
+/**
+ * One document per session: {@code _id}, {@code u} (user), {@code st} (status), {@code ca},
+ * {@code ua}, {@code ea} (created, updated, ended, epoch millis), {@code l} (labels), {@code m}
+ * (metadata) and {@code v} (version).
+ *
+ * <p>Updates are compare-and-set on the version: {@link dev.memoria.spi.Records#updated} checks
+ * the rules (S4, S6) against the stored session that was read and builds the record to store,
+ * and the replace matches only the document still at the version the caller's change was
+ * computed from. Every write raises the version, so a document at that version is exactly the
+ * state the rules were checked against; any concurrent write makes the replace match nothing.
+ */
 final class MongoSessionStore implements SessionStore {
     private final Layout c;
 
@@ -36,60 +48,63 @@ final class MongoSessionStore implements SessionStore {
     @Override
     public Session create(NewSession spec) {
         Objects.requireNonNull(spec, "spec");
-        Instant now = c.clock.instant();
-        Session s = new Session(spec.id() == null ? Ids.next() : spec.id(), spec.userId(), SessionStatus.ACTIVE, now, now,
-                null, spec.labels(), spec.metadata(), 1);
-        try {
-            c.sessions.insertOne(toDocument(s));
-        } catch (MongoException e) {
-            if (UserData.isDuplicateKey(e)) {
-                throw new AlreadyExistsException("session", s.id());
+        Session s = Records.created(spec, c.clock.instant());
+        return c.call("create session failed", () -> {
+            try {
+                c.sessions.insertOne(toDocument(s));
+            } catch (MongoException e) {
+                if (UserData.isDuplicateKey(e)) {
+                    throw new AlreadyExistsException("session", s.id());
+                }
+                throw e;
             }
-            throw UserData.translate(e, "create session failed");
-        }
-        return s;
+            return s;
+        });
     }
 
     @Override
     public Optional<Session> get(String id) {
         Checks.id(id, "id");
-        try {
-            return Optional.ofNullable(c.sessions.find(Filters.eq("_id", id)).first()).map(MongoSessionStore::fromDocument);
-        } catch (MongoException e) {
-            throw UserData.translate(e, "get session failed");
-        }
+        return c.call("get session failed", () -> read(id));
+    }
+
+    private Optional<Session> read(String id) {
+        return Optional.ofNullable(c.sessions.find(Filters.eq("_id", id)).first()).map(MongoSessionStore::fromDocument);
     }
 
     @Override
     public Session update(Session changed) {
         Objects.requireNonNull(changed, "changed");
-        try {
-            Session current = get(changed.id()).orElseThrow(() -> new NotFoundException("session", changed.id()));
-            Checks.sessionUpdate(current, changed);
-            Instant now = c.clock.instant();
-            Session stored = new Session(current.id(), changed.userId(), changed.status(), current.createdAt(), now,
-                    changed.status() == SessionStatus.ENDED ? now : null, changed.labels(), changed.metadata(),
-                    current.version() + 1);
-            // compare-and-set on the whole state that was read, not the version alone: a concurrent
-            // writer makes it match nothing, and so does a read that mixed two versions of the
-            // document (MongoDB never returns one; the in-process test server can, under load)
-            Document read = toDocument(current);
-            boolean replaced = c.sessions.replaceOne(
-                    Filters.and(Filters.eq("_id", current.id()), Filters.eq("v", current.version()),
-                            Filters.eq("st", SessionStatus.ACTIVE.name()), Filters.eq("u", read.get("u")),
-                            Filters.eq("l", read.get("l")), Filters.eq("m", read.get("m"))),
-                    toDocument(stored)).getMatchedCount() == 1;
-            if (!replaced) {
-                Session now2 = get(current.id()).orElseThrow(() -> new NotFoundException("session", current.id()));
-                if (now2.status() == SessionStatus.ENDED) {
-                    throw new SessionEndedException(current.id());
-                }
-                throw ConflictException.staleVersion("session", current.id(), changed.version(), now2.version());
+        return c.call("update session failed", () -> {
+            Session stored = read(changed.id()).orElseThrow(() -> new NotFoundException("session", changed.id()));
+            return replace(stored, changed);
+        });
+    }
+
+    /** Reads once per attempt: the change is computed from, and checked against, the same stored session. */
+    @Override
+    public Session update(String id, UnaryOperator<Session> change) {
+        Objects.requireNonNull(change, "change");
+        Checks.id(id, "id");
+        return Retries.onConflict(() -> c.call("update session failed", () -> {
+            Session stored = read(id).orElseThrow(() -> new NotFoundException("session", id));
+            return replace(stored, Objects.requireNonNull(change.apply(stored), "change returned null"));
+        }));
+    }
+
+    /** Stores {@code changed} in place of {@code stored} if the document is still at the version it was computed from. */
+    private Session replace(Session stored, Session changed) {
+        Session next = Records.updated(stored, changed, c.clock.instant());
+        boolean replaced = c.sessions.replaceOne(Filters.and(Filters.eq("_id", stored.id()), Filters.eq("v", changed.version())),
+                toDocument(next)).getMatchedCount() == 1;
+        if (!replaced) {
+            Session now = read(stored.id()).orElseThrow(() -> new NotFoundException("session", stored.id()));
+            if (now.status() == SessionStatus.ENDED) {
+                throw new SessionEndedException(stored.id());
             }
-            return stored;
-        } catch (MongoException e) {
-            throw UserData.translate(e, "update session failed");
+            throw ConflictException.staleVersion("session", stored.id(), changed.version(), now.version());
         }
+        return next;
     }
 
     @Override
@@ -119,26 +134,21 @@ final class MongoSessionStore implements SessionStore {
             long at = Cursors.number(key.get(0));
             conditions.add(Filters.or(Filters.lt("ca", at), Filters.and(Filters.eq("ca", at), Filters.lt("_id", key.get(1)))));
         }
-        try {
-            List<Session> found = new ArrayList<>();
-            c.sessions.find(conditions.isEmpty() ? new Document() : Filters.and(conditions))
-                    .sort(Sorts.descending("ca", "_id")).limit(filter.limit() + 1)
-                    .forEach(d -> found.add(fromDocument(d)));
+        return c.call("list sessions failed", () -> {
+            // a bounded result (limit + 1 documents): into() reads it all and closes the cursor
+            List<Document> docs = c.sessions.find(conditions.isEmpty() ? new Document() : Filters.and(conditions))
+                    .sort(Sorts.descending("ca", "_id")).limit(filter.limit() + 1).into(new ArrayList<>());
+            List<Session> found = new ArrayList<>(docs.size());
+            docs.forEach(d -> found.add(fromDocument(d)));
             return Cursors.page(found, filter.limit(), last -> Cursors.encode("sessions", filter.scope(),
                     Long.toString(last.createdAt().toEpochMilli()), last.id()));
-        } catch (MongoException e) {
-            throw UserData.translate(e, "list sessions failed");
-        }
+        });
     }
 
     @Override
     public boolean delete(String id) {
         Checks.id(id, "id");
-        try {
-            return c.sessions.deleteOne(Filters.eq("_id", id)).getDeletedCount() > 0;
-        } catch (MongoException e) {
-            throw UserData.translate(e, "delete session failed");
-        }
+        return c.call("delete session failed", () -> c.sessions.deleteOne(Filters.eq("_id", id)).getDeletedCount() > 0);
     }
 
     private static Document toDocument(Session s) {

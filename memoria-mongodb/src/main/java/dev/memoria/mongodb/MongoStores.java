@@ -16,6 +16,11 @@ import java.util.Objects;
  * so a run has no size limit. Nothing needs a multi-document transaction: a standalone
  * {@code mongod} works as well as a replica set or a sharded cluster. Indexes are created when
  * the stores open. Thread-safe.
+ *
+ * <p>Driver failures are {@link dev.memoria.StoreUnavailableException}s saying what failed; when
+ * no server answers, an operation waits the client's {@code serverSelectionTimeoutMS} (30 s
+ * unless set) and then says so. A call made on a thread whose interrupt flag is already set still
+ * runs, and leaves the flag set (the driver alone would refuse it).
  */
 public final class MongoStores {
     private MongoStores() {
@@ -35,13 +40,13 @@ public final class MongoStores {
      * @return the stores
      */
     public static Stores create(MongoDatabase database, MongoOptions options) {
-        return create(database, options, () -> { });
+        return create(database, options, Endpoint.usersClient(), () -> { });
     }
 
-    static Stores create(MongoDatabase database, MongoOptions options, AutoCloseable onClose) {
+    static Stores create(MongoDatabase database, MongoOptions options, Endpoint endpoint, AutoCloseable onClose) {
         Objects.requireNonNull(database, "database");
         Objects.requireNonNull(options, "options");
-        Layout collections = new Layout(database, options.collectionPrefix(), options.clock());
+        Layout collections = new Layout(database, options.collectionPrefix(), options.clock(), endpoint);
         collections.prepare();
         return Stores.of(new MongoSessionStore(collections), new MongoRunStore(collections),
                 new MongoMemoryStore(collections), onClose);

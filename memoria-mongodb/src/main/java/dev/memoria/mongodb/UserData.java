@@ -3,10 +3,7 @@ package dev.memoria.mongodb;
 import com.mongodb.ErrorCategory;
 import com.mongodb.MongoException;
 import com.mongodb.MongoServerException;
-import com.mongodb.MongoSocketException;
-import com.mongodb.MongoTimeoutException;
 import com.mongodb.MongoWriteException;
-import dev.memoria.StoreUnavailableException;
 import dev.memoria.spi.Json;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -89,17 +86,26 @@ final class UserData {
         return value;
     }
 
+    /**
+     * Reads stored user data back. Stored values are trusted (DESIGN, "Compatibility"): the
+     * write-time limits and character rules are not re-run, so data written under other rules
+     * stays readable.
+     */
     @SuppressWarnings("unchecked")
     static Map<String, Object> fromBson(Object doc) {
         if (doc == null) {
             return Map.of();
         }
-        return (Map<String, Object>) Json.normalize(fromBsonValue(doc), "stored value");
+        return Json.trustedCopy((Map<String, ?>) fromBsonValue(doc));
     }
 
+    /** Reads stored labels back, trusted like {@link #fromBson}. */
     @SuppressWarnings("unchecked")
     static Map<String, String> labels(Object doc) {
-        return (Map<String, String>) (Map<String, ?>) fromBson(doc);
+        if (doc == null) {
+            return Map.of();
+        }
+        return Json.trustedLabels((Map<String, String>) fromBsonValue(doc));
     }
 
     private static Object fromBsonValue(Object value) {
@@ -124,17 +130,5 @@ final class UserData {
     static boolean isDuplicateKey(MongoException e) {
         return e instanceof MongoWriteException w && w.getError().getCategory() == ErrorCategory.DUPLICATE_KEY
                 || e instanceof MongoServerException s && ErrorCategory.fromErrorCode(s.getCode()) == ErrorCategory.DUPLICATE_KEY;
-    }
-
-    static StoreUnavailableException translate(MongoException e, String where) {
-        boolean retryable = e instanceof MongoSocketException || e instanceof MongoTimeoutException
-                || e.hasErrorLabel(MongoException.TRANSIENT_TRANSACTION_ERROR_LABEL)
-                || e.hasErrorLabel("RetryableWriteError");
-        if (e instanceof MongoTimeoutException) {
-            // the driver's message dumps its whole cluster view; the cause stays attached
-            return new StoreUnavailableException(where + ": no MongoDB server answered in time"
-                    + " (is it running and reachable at the URI's hosts?)", e, true);
-        }
-        return new StoreUnavailableException(where + ": " + e.getMessage(), e, retryable);
     }
 }

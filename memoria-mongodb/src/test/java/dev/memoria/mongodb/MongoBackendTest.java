@@ -7,7 +7,6 @@ import com.mongodb.MongoSocketWriteException;
 import com.mongodb.ServerAddress;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
-import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import dev.memoria.StoreUnavailableException;
 import dev.memoria.Stores;
@@ -16,8 +15,6 @@ import dev.memoria.memory.EventType;
 import dev.memoria.memory.MemoryEvent;
 import dev.memoria.run.RunRef;
 import dev.memoria.session.NewSession;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,31 +38,14 @@ class MongoBackendTest {
     /** A database whose events collection writes its {@code nth} insert, then loses the acknowledgement. */
     private static MongoDatabase losingAcknowledgement(MongoDatabase real, int nth) {
         AtomicInteger inserts = new AtomicInteger();
-        return (MongoDatabase) Proxy.newProxyInstance(MongoBackendTest.class.getClassLoader(),
-                new Class<?>[] {MongoDatabase.class}, (proxy, method, args) -> {
-                    Object result = invoke(real, method, args);
-                    if (method.getName().equals("getCollection") && ((String) args[0]).endsWith("events")) {
-                        MongoCollection<?> collection = (MongoCollection<?>) result;
-                        return Proxy.newProxyInstance(MongoBackendTest.class.getClassLoader(),
-                                new Class<?>[] {MongoCollection.class}, (p, m, a) -> {
-                                    Object r = invoke(collection, m, a);
-                                    if (m.getName().equals("insertOne") && inserts.incrementAndGet() == nth) {
-                                        throw new MongoSocketWriteException("connection reset after the write",
-                                                new ServerAddress(), new java.io.IOException("injected"));
-                                    }
-                                    return r;
-                                });
-                    }
-                    return result;
-                });
-    }
-
-    private static Object invoke(Object target, java.lang.reflect.Method method, Object[] args) throws Throwable {
-        try {
-            return method.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
-        }
+        return Intercepting.database(real, (collection, method, args, proceed) -> {
+            Object result = proceed.call();
+            if (collection.endsWith("events") && method.getName().equals("insertOne") && inserts.incrementAndGet() == nth) {
+                throw new MongoSocketWriteException("connection reset after the write", new ServerAddress(),
+                        new java.io.IOException("injected"));
+            }
+            return result;
+        });
     }
 
     @Test
@@ -160,7 +140,7 @@ class MongoBackendTest {
         db.getCollection("memoria_meta").updateOne(new Document("_id", "schema"), new Document("$set", new Document("version", 7)));
         assertThatThrownBy(() -> MongoStores.create(db)).isInstanceOf(StoreUnavailableException.class)
                 .hasMessage("the database's Memoria schema ('memoria_' collections) is at version 7, newer than this"
-                        + " Memoria's version 1: upgrade Memoria to open it");
+                        + " Memoria's version 2: upgrade Memoria to open it");
         assertThatThrownBy(() -> MongoOptions.defaults().collectionPrefix("Bad")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("collectionPrefix: must match [a-z][a-z0-9_]{0,30}, got 'Bad'");
     }
@@ -180,6 +160,69 @@ class MongoBackendTest {
             MemoryEvent stored = stores.memory().append(run, List.of(Event.of(EventType.TOOL_CALL, data))).get(0);
             assertThat(stores.memory().load(run).events()).containsExactly(stored);
             assertThat(stored.data()).isEqualTo(data);
+        }
+    }
+
+    @Test
+    void m12_aBatchTooLargeForBsonKeepsItsDataAsJsonTextInOneDocument() {
+        MongoDatabase db = MongoServerFixture.get().freshDatabase();
+        try (Stores stores = MongoStores.create(db)) {
+            stores.memory().append(run, List.of(Event.userMessage("before")));
+            // about 1 MB of JSON each, but 7 MB of BSON: three of them pass what one document holds
+            List<Event> dense = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                dense.add(new Event("dense-" + i, EventType.TOOL_RESULT, null,
+                        Map.of("zeros", java.util.Collections.nCopies(500_000, (long) i)), Map.of("part", "p" + i)));
+            }
+            List<MemoryEvent> written = stores.memory().append(run, dense);
+            stores.memory().append(run, List.of(Event.assistantMessage("after")));
+
+            List<Document> batches = db.getCollection("memoria_events").find().sort(new Document("p", 1)).into(new ArrayList<>());
+            assertThat(batches).as("one document per batch, the large one included").hasSize(3);
+            for (Document e : batches.get(1).getList("e", Document.class)) {
+                assertThat(e).containsKeys("dj", "lj").doesNotContainKeys("d", "l");
+            }
+            assertThat(batches.get(2).getList("e", Document.class).get(0)).containsKeys("d", "l");
+
+            List<MemoryEvent> all = stores.memory().load(run).events();
+            assertThat(all.subList(1, 4)).isEqualTo(written);
+            assertThat(all).extracting(MemoryEvent::sequence).containsExactly(1L, 2L, 3L, 4L, 5L);
+            assertThat(all.get(3).data().get("zeros")).isEqualTo(java.util.Collections.nCopies(500_000, 2L));
+            assertThat(all.get(3).labels()).isEqualTo(Map.of("part", "p2"));
+            assertThat(stores.memory().read(dev.memoria.memory.EventQuery.run(run).latest(2)).items())
+                    .containsExactly(written.get(2), all.get(4));
+            assertThat(stores.memory().read(dev.memoria.memory.EventQuery.run(run).after(2).limit(1)).items())
+                    .containsExactly(written.get(1));
+            assertThat(stores.memory().read(dev.memoria.memory.EventQuery.run(run).types(EventType.TOOL_RESULT).latest(1)).items())
+                    .containsExactly(written.get(2));
+            assertThat(stores.memory().read(dev.memoria.memory.EventQuery.session(run.sessionId())).items()).isEqualTo(all);
+            assertThat(stores.memory().append(run, dense)).as("a retry of the batch is recognised").isEqualTo(written);
+        }
+    }
+
+    @Test
+    void compatibility_eventsOfTypesThisVersionDoesNotKnowAreFoundByTypeUnknown() {
+        MongoDatabase db = MongoServerFixture.get().freshDatabase();
+        try (Stores stores = MongoStores.create(db)) {
+            List<Document> events = new ArrayList<>();
+            String[] types = {"USER_MESSAGE", "SUMMARY", "ASSISTANT_MESSAGE", "FROM_THE_FUTURE"};
+            for (int i = 0; i < types.length; i++) {
+                events.add(new Document("s", (long) i + 1).append("k", "k" + i).append("t", types[i]).append("ts", 1000L + i)
+                        .append("dj", "{\"text\":\"t" + i + "\"}").append("lj", "{}"));
+            }
+            // a batch as a newer Memoria may write it: types this one does not know, data as JSON text
+            db.getCollection("memoria_events").insertOne(new Document("r", run.runId()).append("sid", run.sessionId())
+                    .append("a", run.agentId()).append("p", 0L).append("last", 4L).append("n", 4L).append("minTs", 1000L)
+                    .append("maxTs", 1003L).append("e", events));
+            var query = dev.memoria.memory.EventQuery.run(run);
+            assertThat(stores.memory().read(query.types(EventType.UNKNOWN)).items()).extracting(MemoryEvent::typeName)
+                    .containsExactly("SUMMARY", "FROM_THE_FUTURE");
+            assertThat(stores.memory().read(query.types(EventType.UNKNOWN, EventType.USER_MESSAGE).latest(2)).items())
+                    .extracting(MemoryEvent::key).containsExactly("k1", "k3");
+            assertThat(stores.memory().read(dev.memoria.memory.EventQuery.session(run.sessionId()).types(EventType.UNKNOWN))
+                    .items()).extracting(e -> e.textIfAny().orElseThrow()).containsExactly("t1", "t3");
+            assertThat(stores.memory().read(query.types(EventType.ASSISTANT_MESSAGE)).items()).extracting(MemoryEvent::key)
+                    .containsExactly("k2");
         }
     }
 }

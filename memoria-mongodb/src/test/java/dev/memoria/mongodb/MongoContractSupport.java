@@ -5,32 +5,61 @@ import dev.memoria.Stores;
 import dev.memoria.testkit.WorkMeter;
 import java.time.Clock;
 
-/** Opens fresh stores in a fresh database, and drops it after the test on a real server. */
+/**
+ * Opens fresh stores in a fresh database for each test, and drops the previous test's database
+ * then: on a real server so that tests leave nothing behind, on the in-process server so that its
+ * memory does not fill up with every test's data. The database outlives {@code close()}, which
+ * the durability contract (X3) needs.
+ */
 final class MongoContractSupport {
+    private static MongoDatabase previous;
     private MongoDatabase database;
 
+    static {
+        // the last test's database, on a real server; the in-process server may be gone already
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                dropPrevious();
+            } catch (RuntimeException alreadyShutDown) {
+                // nothing left to clean
+            }
+        }));
+    }
+
     Stores newStores(Clock clock) {
-        if (database != null && MongoServerFixture.get().external) {
-            database.drop();
-        }
+        dropPrevious();
         database = MongoServerFixture.get().freshDatabase();
+        remember(database);
         return reopen(clock);
     }
 
     Stores reopen(Clock clock) {
-        return MongoStores.create(database, MongoOptions.defaults().clock(clock), () -> {
-            if (MongoServerFixture.get().external) {
-                database.drop();
-            }
-        });
+        return MongoStores.create(database, MongoOptions.defaults().clock(clock), Endpoint.usersClient(), () -> { });
     }
 
-    static WorkMeter documentsReturned() {
+    private static synchronized void remember(MongoDatabase db) {
+        previous = db;
+    }
+
+    private static synchronized void dropPrevious() {
+        if (previous != null) {
+            previous.drop();
+            previous = null;
+        }
+    }
+
+    /** @return the meter of contract M7: documents the server returned, plus the events inside them */
+    static WorkMeter documentsAndEventsReturned() {
         MongoServerFixture fixture = MongoServerFixture.get();
         return read -> {
-            long before = fixture.documentsReturned.get();
+            long before = fixture.returned.get();
             read.run();
-            return fixture.documentsReturned.get() - before;
+            return fixture.returned.get() - before;
         };
+    }
+
+    /** @return the database of the stores last opened */
+    MongoDatabase database() {
+        return database;
     }
 }

@@ -47,9 +47,9 @@ final class DemoCommand implements Callable<Integer> {
             Session s = runtime.startSession(session, "demo-user");
             if (existed) {
                 long earlier = runtime.history(s.id(), 1000).size();
-                out.printf("Resuming session %s with %d earlier messages, stored in %s.%n%n", s.id(), earlier, store.uri());
+                out.printf("Resuming session %s with %d earlier messages, stored in %s.%n%n", s.id(), earlier, store.shown());
             } else {
-                out.printf("Starting session %s in %s.%n%n", s.id(), store.uri());
+                out.printf("Starting session %s in %s.%n%n", s.id(), store.shown());
             }
             Agent agent = printing(new CalculatorAgent(), out);
             for (String line : SCRIPT) {
@@ -60,7 +60,7 @@ final class DemoCommand implements Callable<Integer> {
             }
             List<Run> runs = stores.runs().listBySession(s.id());
             long events = runs.stream().mapToLong(r -> Listings.eventCount(stores, r)).sum();
-            out.printf("Stored in %s: session %s, %d runs, %d events.%n", store.uri(), s.id(), runs.size(), events);
+            out.printf("Stored in %s: session %s, %d runs, %d events.%n", store.shown(), s.id(), runs.size(), events);
             out.println("Run ./memoria demo again and the agent will remember this conversation.");
             out.println("Look inside with:");
             out.println("  ./memoria sessions");
@@ -105,8 +105,8 @@ final class DemoCommand implements Callable<Integer> {
                     @Override
                     public MemoryEvent emit(Event event) {
                         MemoryEvent stored = turn.emit(event);
-                        out.println(stored.type() == EventType.ASSISTANT_MESSAGE ? Render.wrap("agent> ", stored.text(), 79)
-                                : "     " + Render.event(stored, 74));
+                        boolean said = stored.type() == EventType.ASSISTANT_MESSAGE && stored.textIfAny().isPresent();
+                        out.println(said ? Render.wrap("agent> ", stored.textIfAny().get(), 79) : "     " + Render.event(stored, 74));
                         out.flush();
                         return stored;
                     }

@@ -47,9 +47,9 @@ final class EventsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
-        try (Stores stores = store.open()) {
+        try (Stores stores = store.openExisting()) {
             Run run = stores.runs().get(runId).orElseThrow(() -> new CliException("no run '" + runId + "' in "
-                    + store.uri() + " (see a session's runs with: memoria show SESSION)"));
+                    + store.shown() + " (see a session's runs with: memoria show SESSION)"));
             EventQuery query = EventQuery.run(run.ref()).limit(1000);
             if (!types.isEmpty()) {
                 query = query.types(types);

@@ -37,7 +37,7 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
-        try (Stores stores = store.open()) {
+        try (Stores stores = store.openExisting()) {
             Iterator<Map<String, Object>> records = Transfer.records(stores, session);
             if (outFile == null) {
                 PrintWriter out = spec.commandLine().getOut();

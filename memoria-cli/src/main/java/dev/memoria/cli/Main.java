@@ -1,7 +1,11 @@
 package dev.memoria.cli;
 
 import dev.memoria.MemoriaException;
+import dev.memoria.spi.Uris;
 import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,7 +13,8 @@ import picocli.CommandLine.Command;
  * The {@code memoria} command. Exit codes: 0 on success, 1 on failure, 2 on bad usage. An error
  * is one line on stderr; {@code --verbose} adds the stack trace.
  */
-@Command(name = "memoria", mixinStandardHelpOptions = true, version = "memoria 0.1.0",
+// the help options are inherited: every usage error points to 'memoria COMMAND --help'
+@Command(name = "memoria", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "memoria 0.1.0",
         description = "Durable memory for AI agents: see, run and manage what agents stored.",
         subcommands = {DemoCommand.class, ChatCommand.class, SessionsCommand.class, ShowCommand.class,
             EventsCommand.class, ExportCommand.class, ImportCommand.class, CopyCommand.class, PruneCommand.class,
@@ -40,32 +45,33 @@ public final class Main implements Runnable {
      */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
         args = subcommandFirst(args);
+        List<String> secrets = secretsIn(args);
         CommandLine cli = new CommandLine(new Main());
         cli.setOut(out);
         cli.setErr(err);
         cli.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? BAD_USAGE : FAILED);
         cli.setParameterExceptionHandler((e, a) -> {
             String command = e.getCommandLine().getCommandName().equals("memoria") ? "" : e.getCommandLine().getCommandName() + " ";
-            err.println("memoria: " + e.getMessage() + " (see 'memoria " + command + "--help')");
+            err.println(redact("memoria: " + e.getMessage() + " (see 'memoria " + command + "--help')", secrets));
             return BAD_USAGE;
         });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             boolean verbose = parseResult.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"))
                     || parseResult.hasMatchedOption("--verbose");
-            if (e instanceof IllegalArgumentException && !(e.getCause() instanceof Exception)) {
-                err.println("memoria: " + e.getMessage());
-                if (verbose) {
-                    e.printStackTrace(err);
-                }
-                return BAD_USAGE;
+            boolean usage = e instanceof IllegalArgumentException && !(e.getCause() instanceof Exception);
+            String line = "memoria: " + (usage ? e.getMessage() : describe(e));
+            // a message the code wrote whole, with no cause below it, has no details to show
+            boolean selfContained = e instanceof CliException || e instanceof MemoriaException && e.getCause() == null;
+            if (!verbose && !usage && !selfContained) {
+                line += " (--verbose shows details)";
             }
+            err.println(redact(line, secrets));
             if (verbose) {
-                err.println("memoria: " + describe(e));
-                e.printStackTrace(err);
-            } else {
-                err.println("memoria: " + describe(e) + " (--verbose shows details)");
+                StringWriter trace = new StringWriter();
+                e.printStackTrace(new PrintWriter(trace));
+                err.print(redact(trace.toString(), secrets));
             }
-            return FAILED;
+            return usage ? BAD_USAGE : FAILED;
         });
         try {
             return cli.execute(args);
@@ -76,11 +82,40 @@ public final class Main implements Runnable {
     }
 
     /**
+     * What may carry credentials in this command line: every argument (and the value of an
+     * {@code --option=value}), and {@code MEMORIA_STORE}. An argument that is no URI masks nothing.
+     */
+    private static List<String> secretsIn(String[] args) {
+        List<String> secrets = new ArrayList<>();
+        for (String arg : args) {
+            secrets.add(arg);
+            int equals = arg.indexOf('=');
+            if (arg.startsWith("--") && equals > 0) {
+                secrets.add(arg.substring(equals + 1));
+            }
+        }
+        String fromEnv = StoreOption.env.apply("MEMORIA_STORE");
+        if (fromEnv != null) {
+            secrets.add(fromEnv);
+        }
+        return secrets;
+    }
+
+    /** A text with the credentials of every URI in {@code uris} masked. */
+    static String redact(String text, List<String> uris) {
+        String redacted = text;
+        for (String uri : uris) {
+            redacted = Uris.redactIn(redacted, uri);
+        }
+        return redacted;
+    }
+
+    /**
      * Lets the shared options come before the subcommand too ({@code memoria --store URI sessions}):
      * they are moved after it, where each subcommand declares them.
      */
     static String[] subcommandFirst(String[] args) {
-        java.util.List<String> leading = new java.util.ArrayList<>();
+        List<String> leading = new ArrayList<>();
         int i = 0;
         while (i < args.length) {
             if (args[i].equals("--store") && i + 1 < args.length) {
@@ -97,7 +132,7 @@ public final class Main implements Runnable {
         if (leading.isEmpty() || i == args.length || args[i].startsWith("-")) {
             return args;
         }
-        java.util.List<String> reordered = new java.util.ArrayList<>();
+        List<String> reordered = new ArrayList<>();
         reordered.add(args[i]);
         reordered.addAll(leading);
         reordered.addAll(java.util.Arrays.asList(args).subList(i + 1, args.length));

@@ -1,7 +1,7 @@
 package dev.memoria.cli;
 
+import dev.memoria.memory.EventType;
 import dev.memoria.memory.MemoryEvent;
-import dev.memoria.memory.ToolCall;
 import dev.memoria.memory.ToolResult;
 import dev.memoria.spi.Json;
 import java.time.Instant;
@@ -9,6 +9,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** Text for people: short lines that fit an 80-column terminal. */
 final class Render {
@@ -55,35 +56,84 @@ final class Render {
         return id.length() <= 36 ? id : id.substring(0, 35) + "\u2026";
     }
 
-    /** One event as a line: "#3 tool calculator(expression=…)". */
+    /**
+     * One event as a line: "#3 tool call calculator {…}". Never throws: an event of a type this
+     * version does not know, or whose data does not have the shape of its type (stored data is
+     * trusted, not assumed well-formed), is its type name and its data as compact JSON.
+     */
     static String event(MemoryEvent e, int width) {
-        String body = switch (e.type()) {
-            case USER_MESSAGE -> "user: " + e.text();
-            case ASSISTANT_MESSAGE -> "assistant: " + e.text();
-            case PLANNER_NOTE -> "planner: " + e.text();
-            case THINKING -> "thinking: " + e.text();
-            case TOOL_CALL -> {
-                ToolCall call = e.toolCall();
-                yield "tool call " + call.tool() + " " + Json.write(call.arguments());
-            }
-            case TOOL_RESULT -> {
-                ToolResult result = e.toolResult();
-                yield "tool result " + result.tool() + (result.isError() ? " (error) " : " ") + Json.write(result.result());
-            }
-            case UNKNOWN -> e.typeName() + " " + Json.write(e.data());
-        };
+        String body;
+        try {
+            body = body(e);
+        } catch (RuntimeException unexpected) {
+            body = asJson(e);
+        }
         return shorten("#" + e.sequence() + " " + body, width);
     }
 
-    /** A tool call with its result on one line, when the result is given. */
+    private static String body(MemoryEvent e) {
+        Map<String, Object> data = e.data();
+        return switch (e.type()) {
+            case USER_MESSAGE -> e.textIfAny().map(t -> "user: " + t).orElseGet(() -> asJson(e));
+            case ASSISTANT_MESSAGE -> e.textIfAny().map(t -> "assistant: " + t).orElseGet(() -> asJson(e));
+            case PLANNER_NOTE -> e.textIfAny().map(t -> "planner: " + t).orElseGet(() -> asJson(e));
+            case THINKING -> e.textIfAny().map(t -> "thinking: " + t).orElseGet(() -> asJson(e));
+            case TOOL_CALL -> isToolCall(e) ? "tool call " + data.get("tool") + " " + Json.write(arguments(e)) : asJson(e);
+            case TOOL_RESULT -> isToolResult(e) ? "tool result " + data.get("tool")
+                    + (e.toolResult().isError() ? " (error) " : " ") + Json.write(e.toolResult().result()) : asJson(e);
+            case UNKNOWN -> asJson(e);
+        };
+    }
+
+    /** The type's stored name and the data as compact JSON, for what has no rendering of its own. */
+    private static String asJson(MemoryEvent e) {
+        String data;
+        try {
+            data = Json.write(e.data());
+        } catch (RuntimeException notJson) {
+            data = String.valueOf(e.data());
+        }
+        return e.typeName() + " " + data;
+    }
+
+    /** A TOOL_CALL with a tool name and, if any, map arguments; its callId may be missing. */
+    static boolean isToolCall(MemoryEvent e) {
+        Object arguments = e.data().get("arguments");
+        return e.type() == EventType.TOOL_CALL && e.data().get("tool") instanceof String
+                && (arguments == null || arguments instanceof Map);
+    }
+
+    /** A TOOL_RESULT with a tool name; its callId may be missing. */
+    static boolean isToolResult(MemoryEvent e) {
+        return e.type() == EventType.TOOL_RESULT && e.data().get("tool") instanceof String;
+    }
+
+    private static Object arguments(MemoryEvent e) {
+        Object arguments = e.data().get("arguments");
+        return arguments == null ? Map.of() : arguments;
+    }
+
+    /**
+     * A tool call with its result on one line, when the result is given. Like {@link #event}, never
+     * throws: a call or result of an unexpected shape is shown as JSON.
+     */
     static String call(MemoryEvent call, MemoryEvent result, int width) {
-        ToolCall c = call.toolCall();
-        String line = "#" + call.sequence() + " tool " + c.tool() + " " + Json.write(c.arguments());
-        if (result != null) {
-            ToolResult r = result.toolResult();
-            line += (r.isError() ? " -> error: " : " -> ") + Json.write(r.result()) + " (#" + result.sequence() + ")";
-        } else {
-            line += " -> (no result)";
+        String line;
+        if (!isToolCall(call) || result != null && !isToolResult(result)) {
+            // shapes without a rendering of their own: each as the events command shows it
+            line = event(call, Integer.MAX_VALUE) + (result == null ? "" : " -> " + event(result, Integer.MAX_VALUE));
+            return shorten(line, width);
+        }
+        try {
+            line = "#" + call.sequence() + " tool " + call.data().get("tool") + " " + Json.write(arguments(call));
+            if (result != null) {
+                ToolResult r = result.toolResult();
+                line += (r.isError() ? " -> error: " : " -> ") + Json.write(r.result()) + " (#" + result.sequence() + ")";
+            } else {
+                line += " -> (no result)";
+            }
+        } catch (RuntimeException unexpected) {
+            line = event(call, Integer.MAX_VALUE) + (result == null ? "" : " -> " + event(result, Integer.MAX_VALUE));
         }
         return shorten(line, width);
     }

@@ -57,7 +57,7 @@ final class SessionsCommand implements Callable<Integer> {
         for (Map.Entry<String, String> e : labels.entrySet()) {
             filter = filter.label(e.getKey(), e.getValue());
         }
-        try (Stores stores = store.open()) {
+        try (Stores stores = store.openExisting()) {
             Page<Session> page = stores.sessions().list(filter.cursor(cursor));
             List<String[]> rows = new ArrayList<>();
             rows.add(new String[] {"ID", "USER", "STATUS", "CREATED (UTC)", "RUNS", "EVENTS"});
@@ -75,7 +75,7 @@ final class SessionsCommand implements Callable<Integer> {
             }
             if (!json) {
                 if (page.items().isEmpty()) {
-                    out.println("No sessions in " + store.uri() + (cursor == null ? "." : " after this cursor."));
+                    out.println("No sessions in " + store.shown() + (cursor == null ? "." : " after this cursor."));
                 } else {
                     out.print(Render.table(rows));
                 }

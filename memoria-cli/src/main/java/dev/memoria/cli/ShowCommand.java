@@ -7,9 +7,12 @@ import dev.memoria.run.Run;
 import dev.memoria.session.Session;
 import dev.memoria.spi.Json;
 import java.io.PrintWriter;
+import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,13 +38,13 @@ final class ShowCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (Stores stores = store.open()) {
+        try (Stores stores = store.openExisting()) {
             if (json) {
                 Transfer.records(stores, sessionId).forEachRemaining(r -> out.println(Json.write(r)));
                 return 0;
             }
             Session s = stores.sessions().get(sessionId).orElseThrow(() -> new CliException("no session '" + sessionId
-                    + "' in " + store.uri() + " (list them with: memoria sessions)"));
+                    + "' in " + store.shown() + " (list them with: memoria sessions)"));
             out.printf("session %s%n  user %s, %s, created %s, updated %s%n", s.id(), s.userId() == null ? "-" : s.userId(),
                     s.status(), Render.when(s.createdAt()), Render.when(s.updatedAt()));
             if (!s.labels().isEmpty()) {
@@ -56,15 +59,14 @@ final class ShowCommand implements Callable<Integer> {
                 out.printf("%s agent %s, %s, started %s%s%n", bar, Render.shorten(r.agentId(), 20), r.status(),
                         Render.when(r.startedAt()), r.error() == null ? "" : ", error: " + Render.shorten(r.error(), 30));
                 List<MemoryEvent> events = stores.memory().load(r.ref()).events();
-                Map<String, MemoryEvent> results = new HashMap<>();
-                events.stream().filter(e -> e.type() == EventType.TOOL_RESULT)
-                        .forEach(e -> results.put(e.toolResult().callId(), e));
+                Map<Long, MemoryEvent> resultOfCall = pairs(events);
+                Set<Long> shownWithCall = new HashSet<>();
+                resultOfCall.values().forEach(result -> shownWithCall.add(result.sequence()));
                 for (MemoryEvent e : events) {
-                    if (e.type() == EventType.TOOL_RESULT && isPaired(e, events)) {
+                    if (shownWithCall.contains(e.sequence())) {
                         continue;
                     }
-                    String line = e.type() == EventType.TOOL_CALL
-                            ? Render.call(e, results.get(e.toolCall().callId()), 74) : Render.event(e, 74);
+                    String line = pairable(e) ? Render.call(e, resultOfCall.get(e.sequence()), 74) : Render.event(e, 74);
                     out.println(bar + "  " + line);
                 }
             }
@@ -75,8 +77,34 @@ final class ShowCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static boolean isPaired(MemoryEvent result, List<MemoryEvent> events) {
-        String callId = result.toolResult().callId();
-        return events.stream().anyMatch(e -> e.type() == EventType.TOOL_CALL && e.toolCall().callId().equals(callId));
+    /** A tool call or result with its usual shape and a callId: one of a pair, if the other is there. */
+    private static boolean pairable(MemoryEvent e) {
+        return (Render.isToolCall(e) || Render.isToolResult(e)) && e.data().get("callId") instanceof String;
+    }
+
+    /**
+     * Pairs each tool result with the earliest open call of the same callId, in one pass. Only a
+     * present callId pairs: a call or result without one, or of an unexpected shape, stands alone.
+     *
+     * @return the result of each answered call, by the call's sequence
+     */
+    static Map<Long, MemoryEvent> pairs(List<MemoryEvent> events) {
+        Map<String, ArrayDeque<MemoryEvent>> open = new HashMap<>();
+        Map<Long, MemoryEvent> resultOfCall = new HashMap<>();
+        for (MemoryEvent e : events) {
+            if (!pairable(e)) {
+                continue;
+            }
+            String callId = (String) e.data().get("callId");
+            if (e.type() == EventType.TOOL_CALL) {
+                open.computeIfAbsent(callId, id -> new ArrayDeque<>()).add(e);
+            } else if (e.type() == EventType.TOOL_RESULT) {
+                ArrayDeque<MemoryEvent> calls = open.get(callId);
+                if (calls != null && !calls.isEmpty()) {
+                    resultOfCall.put(calls.poll().sequence(), e);
+                }
+            }
+        }
+        return resultOfCall;
     }
 }

@@ -17,6 +17,7 @@ import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,10 +42,11 @@ final class StatsCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Map<SessionStatus, Long> sessions = new EnumMap<>(SessionStatus.class);
         Map<RunStatus, Long> runs = new EnumMap<>(RunStatus.class);
-        Map<EventType, Long> events = new EnumMap<>(EventType.class);
+        // by stored name, so that types this version does not know are counted apart, not as UNKNOWN
+        Map<String, Long> events = new TreeMap<>(StatsCommand::knownTypesFirst);
         List<long[]> sizes = new ArrayList<>();
         List<Run> allRuns = new ArrayList<>();
-        try (Stores stores = store.open()) {
+        try (Stores stores = store.openExisting()) {
             Listings.sessions(stores, SessionFilter.all()).forEach(s -> sessions.merge(s.status(), 1L, Long::sum));
             allRuns.addAll(Listings.runs(stores, RunFilter.all()));
             Progress progress = new Progress(err, "runs", allRuns.size(), Progress.onTerminal());
@@ -56,7 +58,7 @@ final class StatsCommand implements Callable<Integer> {
                 while (true) {
                     Page<MemoryEvent> page = stores.memory().read(EventQuery.run(r.ref()).after(after).limit(Limits.MAX_PAGE_SIZE));
                     for (MemoryEvent e : page.items()) {
-                        events.merge(e.type(), 1L, Long::sum);
+                        events.merge(e.typeName(), 1L, Long::sum);
                         count++;
                         after = e.sequence();
                     }
@@ -71,7 +73,7 @@ final class StatsCommand implements Callable<Integer> {
                 progress.finish();
             }
         }
-        out.println("Store: " + store.uri());
+        out.println("Store: " + store.shown());
         out.println("Sessions: " + total(sessions) + "  " + sessions);
         out.println("Runs:     " + total(runs) + "  " + runs);
         out.println("Events:   " + total(events) + "  " + events);
@@ -84,6 +86,12 @@ final class StatsCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private static int knownTypesFirst(String a, String b) {
+        EventType ta = EventType.ofName(a);
+        EventType tb = EventType.ofName(b);
+        return ta != tb ? ta.compareTo(tb) : a.compareTo(b);
     }
 
     private static long total(Map<?, Long> counts) {

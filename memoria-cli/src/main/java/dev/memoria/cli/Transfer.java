@@ -2,11 +2,12 @@ package dev.memoria.cli;
 
 import dev.memoria.AlreadyExistsException;
 import dev.memoria.Limits;
+import dev.memoria.MemoriaException;
 import dev.memoria.Page;
+import dev.memoria.StoreUnavailableException;
 import dev.memoria.Stores;
 import dev.memoria.memory.Event;
 import dev.memoria.memory.EventQuery;
-import dev.memoria.memory.EventType;
 import dev.memoria.memory.MemoryEvent;
 import dev.memoria.run.NewRun;
 import dev.memoria.run.Run;
@@ -19,13 +20,17 @@ import dev.memoria.session.SessionStatus;
 import dev.memoria.spi.Json;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * The export format and its replay, shared by {@code export}, {@code import} and {@code copy}.
@@ -146,7 +151,7 @@ final class Transfer {
         m.put("runId", e.run().runId());
         m.put("sequence", e.sequence());
         m.put("key", e.key());
-        m.put("type", e.type().name());
+        m.put("type", e.typeName()); // the stored name: a type this version does not know is copied as it is
         m.put("timestamp", e.timestamp().toString());
         m.put("data", e.data());
         m.put("labels", e.labels());
@@ -177,64 +182,79 @@ final class Transfer {
     }
 
     /**
-     * Replays records into a target whose stores read {@code clock}. A record is checked in full
-     * before anything of it is written; a bad record is reported through {@code problems} with its
-     * position and skipped.
+     * Replays records into a target whose stores read {@code clock}.
+     *
+     * <p>Every intact record is written, whatever else the input holds: a record is checked in
+     * full before anything of it is written, and a bad one is reported through {@code problems}
+     * by its own position and skipped. The result does not depend on the order of the records: a
+     * run whose session is not in the target yet waits for it, and events wait for their run, until
+     * it is written or the input ends (what still waits then is reported); sessions recorded as
+     * ENDED are ended last, once all their runs are in (an ended session takes no new run, X2).
+     * Events of one run are written in input order, in batches; an exact repeat of an event (same
+     * key, type, data and labels) is already present, and a batch the target refuses is written
+     * again event by event, so one refused event costs only itself.
      */
     static final class Replay implements AutoCloseable {
+        /** Past this many ids, the caches of what the target holds start over (they only save reads). */
+        private static final int CACHE_LIMIT = 10_000;
+
         private final Stores target;
         private final SettableClock clock;
+        private final String unit;
         private final Consumer<String> problems;
         final Counts counts = new Counts();
-        private Map<String, Object> openSession;
-        private final List<PendingEvent> events = new ArrayList<>();
-        private long eventsBytes;
 
-        private record PendingEvent(long line, RunRef ref, long sequence, Event event) {
+        /** Consecutive events of one run, by key, to be appended together. */
+        private final Map<String, PendingEvent> batch = new LinkedHashMap<>();
+        private RunRef batchRef;
+        private long batchBytes;
+
+        private final Set<String> sessionsIn = new HashSet<>();
+        private final Set<String> runsIn = new HashSet<>();
+        private final Map<String, List<PendingRun>> runsAwaitingSession = new LinkedHashMap<>();
+        private final Map<String, Map<String, PendingEvent>> eventsAwaitingRun = new LinkedHashMap<>();
+        private final Map<String, SessionEnd> sessionsToEnd = new LinkedHashMap<>();
+        private final Set<String> runsWithShiftedSequences = new HashSet<>();
+
+        private record PendingEvent(long line, RunRef ref, long sequence, Event event, long bytes) {
         }
 
-        Replay(Stores target, SettableClock clock, Consumer<String> problems) {
+        private record PendingRun(long line, Run run) {
+        }
+
+        private record SessionEnd(long line, Instant endedAt) {
+        }
+
+        /**
+         * @param unit what a position counts in messages: "line" for a file, "record" for a store
+         */
+        Replay(Stores target, SettableClock clock, String unit, Consumer<String> problems) {
             this.target = target;
             this.clock = clock;
+            this.unit = unit;
             this.problems = problems;
         }
 
         void accept(long line, Map<String, Object> record) {
             String kind = String.valueOf(record.get("kind"));
+            Object parsed;
             try {
-                switch (kind) {
-                    case "session" -> {
-                        Session s = parseSession(record);
-                        finishSession();
-                        writeSession(s);
-                        openSession = record;
-                    }
-                    case "run" -> {
-                        Run r = parseRun(record);
-                        flushEvents();
-                        writeRun(r);
-                    }
-                    case "event" -> {
-                        PendingEvent e = parseEvent(line, record);
-                        long bytes = Json.encodedSize(e.event().data());
-                        if (!events.isEmpty() && (!events.get(0).ref().equals(e.ref())
-                                || events.size() == Limits.MAX_EVENTS_PER_APPEND
-                                || eventsBytes + bytes > Limits.MAX_APPEND_DATA_BYTES)) {
-                            flushEvents();
-                        }
-                        events.add(e);
-                        eventsBytes += bytes;
-                    }
+                parsed = switch (kind) {
+                    case "session" -> parseSession(record);
+                    case "run" -> parseRun(record);
+                    case "event" -> parseEvent(line, record);
                     default -> throw new IllegalArgumentException("kind: expected session, run or event, got '" + kind + "'");
-                }
+                };
             } catch (IllegalArgumentException | NullPointerException | ClassCastException bad) {
-                counts.invalid++;
-                problems.accept("record " + line + ": " + describe(bad) + " (nothing of it was written)");
-            } catch (dev.memoria.NotFoundException | dev.memoria.SessionEndedException | dev.memoria.ConflictException refused) {
-                counts.invalid++;
-                events.clear();
-                eventsBytes = 0;
-                problems.accept("record " + line + ": the target refused it: " + refused.getMessage());
+                invalid(line, describe(bad) + " (nothing of it was written)");
+                return;
+            }
+            if (parsed instanceof Session s) {
+                acceptSession(line, s);
+            } else if (parsed instanceof Run r) {
+                acceptRun(line, r);
+            } else {
+                acceptEvent((PendingEvent) parsed);
             }
         }
 
@@ -248,6 +268,40 @@ final class Transfer {
             return e.getMessage();
         }
 
+        private void invalid(long line, String problem) {
+            counts.invalid++;
+            problems.accept(unit + " " + line + ": " + problem);
+        }
+
+        /**
+         * What the target refuses of an intact record (it stops that record), as opposed to a
+         * failure of the target itself (it stops the replay).
+         */
+        private static boolean refusal(RuntimeException e) {
+            return e instanceof IllegalArgumentException || e instanceof MemoriaException && !(e instanceof StoreUnavailableException);
+        }
+
+        private void acceptSession(long line, Session s) {
+            flushBatch();
+            try {
+                writeSession(s);
+            } catch (RuntimeException e) {
+                if (!refusal(e)) {
+                    throw e;
+                }
+                invalid(line, "the target refused it: " + e.getMessage());
+                return;
+            }
+            remember(sessionsIn, s.id());
+            if (s.status() == SessionStatus.ENDED) {
+                sessionsToEnd.put(s.id(), new SessionEnd(line, s.endedAt()));
+            }
+            for (PendingRun waiting : runsAwaitingSession.getOrDefault(s.id(), List.of())) {
+                writeRun(waiting.line(), waiting.run());
+            }
+            runsAwaitingSession.remove(s.id());
+        }
+
         private void writeSession(Session s) {
             if (target.sessions().get(s.id()).isPresent()) {
                 counts.sessionsPresent++;
@@ -257,7 +311,7 @@ final class Transfer {
             try {
                 Session created = target.sessions().create(NewSession.builder().id(s.id()).userId(s.userId())
                         .labels(s.labels()).metadata(s.metadata()).build());
-                if (s.status() == SessionStatus.ACTIVE && !s.updatedAt().equals(s.createdAt())) {
+                if (!s.updatedAt().equals(s.createdAt()) && s.status() == SessionStatus.ACTIVE) {
                     clock.set(s.updatedAt());
                     target.sessions().update(created);
                 }
@@ -267,68 +321,208 @@ final class Transfer {
             }
         }
 
-        /** Sessions end after their runs were written: an ENDED session takes no new runs (X2). */
-        private void finishSession() {
-            flushEvents();
-            if (openSession != null && "ENDED".equals(openSession.get("status"))) {
-                Session stored = target.sessions().get((String) openSession.get("id")).orElse(null);
-                if (stored != null && stored.isActive()) {
-                    clock.set(Instant.parse((String) openSession.get("endedAt")));
-                    target.sessions().update(stored.ended());
-                }
+        private void acceptRun(long line, Run r) {
+            flushBatch();
+            if (sessionsIn.contains(r.sessionId()) || target.sessions().get(r.sessionId()).isPresent()) {
+                writeRun(line, r);
+            } else {
+                runsAwaitingSession.computeIfAbsent(r.sessionId(), id -> new ArrayList<>()).add(new PendingRun(line, r));
             }
-            openSession = null;
         }
 
-        private void writeRun(Run r) {
-            if (target.runs().get(r.id()).isPresent()) {
-                counts.runsPresent++;
+        /** Writes a run whose session is in the target, then the events that waited for it. */
+        private void writeRun(long line, Run r) {
+            try {
+                if (target.runs().get(r.id()).isEmpty() && createRun(r)) {
+                    counts.runsWritten++;
+                } else {
+                    counts.runsPresent++;
+                }
+            } catch (RuntimeException e) {
+                if (!refusal(e)) {
+                    throw e;
+                }
+                invalid(line, "the target refused it: " + e.getMessage());
                 return;
             }
+            remember(runsIn, r.id());
+            Map<String, PendingEvent> waiting = eventsAwaitingRun.remove(r.id());
+            if (waiting != null) {
+                // what arrived before its run, by the sequence the export gave it; ties keep the input's order
+                waiting.values().stream().sorted(Comparator.comparingLong(PendingEvent::sequence)).forEach(this::addToBatch);
+                flushBatch();
+            }
+        }
+
+        /** @return false if someone else created the run meanwhile */
+        private boolean createRun(Run r) {
             clock.set(r.startedAt());
             RunStatus initial = switch (r.status()) {
                 case PENDING, FAILED, CANCELED -> RunStatus.PENDING;
                 default -> RunStatus.RUNNING;
             };
-            Run created = target.runs().create(NewRun.builder(r.sessionId(), r.agentId()).id(r.id())
-                    .parentRunId(r.parentRunId()).status(initial).build());
+            Run created;
+            try {
+                created = target.runs().create(NewRun.builder(r.sessionId(), r.agentId()).id(r.id())
+                        .parentRunId(r.parentRunId()).status(initial).build());
+            } catch (AlreadyExistsException raced) {
+                return false;
+            }
             Run withContent = created.withLabels(r.labels()).withMetadata(r.metadata());
             if (r.status() != initial || !r.labels().isEmpty() || !r.metadata().isEmpty() || !r.updatedAt().equals(r.startedAt())) {
                 clock.set(r.updatedAt());
-                target.runs().update(r.status() == RunStatus.FAILED ? withContent.failed(r.error())
-                        : withContent.withStatus(r.status()));
+                target.runs().update(r.status() == RunStatus.FAILED ? withContent.failed(r.error()) : withContent.withStatus(r.status()));
             }
-            counts.runsWritten++;
+            return true;
         }
 
-        private void flushEvents() {
-            if (events.isEmpty()) {
+        private void acceptEvent(PendingEvent e) {
+            String runId = e.ref().runId();
+            boolean runIn = batchRef != null && batchRef.runId().equals(runId) || runsIn.contains(runId);
+            if (!runIn && !eventsAwaitingRun.containsKey(runId) && target.runs().get(runId).isPresent()) {
+                remember(runsIn, runId);
+                runIn = true;
+            }
+            if (runIn) {
+                addToBatch(e);
                 return;
             }
-            RunRef ref = events.get(0).ref();
-            List<MemoryEvent> before = target.memory().read(EventQuery.run(ref).latest(1)).items();
-            long lastBefore = before.isEmpty() ? 0 : before.get(0).sequence();
-            List<MemoryEvent> stored = target.memory().append(ref, events.stream().map(PendingEvent::event).toList());
-            for (int i = 0; i < stored.size(); i++) {
-                MemoryEvent e = stored.get(i);
-                if (e.sequence() > lastBefore) {
-                    counts.eventsWritten++;
-                } else {
-                    counts.eventsPresent++;
-                }
-                if (e.sequence() != events.get(i).sequence()) {
-                    problems.accept("record " + events.get(i).line() + ": event " + e.key() + " was stored as sequence "
-                            + e.sequence() + ", not " + events.get(i).sequence()
-                            + " (the target run already held other events)");
-                }
+            Map<String, PendingEvent> waiting = eventsAwaitingRun.computeIfAbsent(runId, id -> new LinkedHashMap<>());
+            if (isNew(waiting, e)) {
+                waiting.put(e.event().key(), e);
             }
-            events.clear();
-            eventsBytes = 0;
         }
 
+        private void addToBatch(PendingEvent e) {
+            if (batchRef != null && !batchRef.equals(e.ref())) {
+                flushBatch();
+            }
+            if (!isNew(batch, e)) {
+                return;
+            }
+            if (batch.size() == Limits.MAX_EVENTS_PER_APPEND || batchBytes + e.bytes() > Limits.MAX_APPEND_DATA_BYTES) {
+                flushBatch();
+            }
+            batch.put(e.event().key(), e);
+            batchRef = e.ref();
+            batchBytes += e.bytes();
+        }
+
+        /**
+         * Whether an event is not yet among {@code pending}: an exact repeat is already present (the
+         * store would say so too, M3), the same key with other content is reported on its own.
+         */
+        private boolean isNew(Map<String, PendingEvent> pending, PendingEvent e) {
+            PendingEvent earlier = pending.get(e.event().key());
+            if (earlier == null) {
+                return true;
+            }
+            if (sameContent(e.event(), earlier.event())) {
+                counts.eventsPresent++;
+            } else {
+                invalid(e.line(), "event key '" + Render.shorten(e.event().key(), 40) + "' of run " + e.ref().runId()
+                        + " is on " + unit + " " + earlier.line() + " too, with other content (nothing of it was written)");
+            }
+            return false;
+        }
+
+        /** M3's rule: type, data and labels; not the timestamp. */
+        private static boolean sameContent(Event a, Event b) {
+            return a.typeName().equals(b.typeName()) && a.data().equals(b.data()) && a.labels().equals(b.labels());
+        }
+
+        private void flushBatch() {
+            if (batch.isEmpty()) {
+                return;
+            }
+            RunRef ref = batchRef;
+            List<PendingEvent> pending = new ArrayList<>(batch.values());
+            batch.clear();
+            batchRef = null;
+            batchBytes = 0;
+            List<MemoryEvent> before = target.memory().read(EventQuery.run(ref).latest(1)).items();
+            long lastBefore = before.isEmpty() ? 0 : before.get(0).sequence();
+            List<MemoryEvent> stored;
+            try {
+                stored = target.memory().append(ref, pending.stream().map(PendingEvent::event).toList());
+            } catch (RuntimeException e) {
+                if (!refusal(e)) {
+                    throw e;
+                }
+                // nothing of the batch was written (M2): one event at a time, each refusal costs only its own
+                for (PendingEvent p : pending) {
+                    try {
+                        counted(p, target.memory().append(ref, List.of(p.event())).get(0), lastBefore);
+                    } catch (RuntimeException alone) {
+                        if (!refusal(alone)) {
+                            throw alone;
+                        }
+                        invalid(p.line(), "the target refused it: " + alone.getMessage());
+                    }
+                }
+                return;
+            }
+            for (int i = 0; i < stored.size(); i++) {
+                counted(pending.get(i), stored.get(i), lastBefore);
+            }
+        }
+
+        private void counted(PendingEvent p, MemoryEvent stored, long lastBefore) {
+            if (stored.sequence() > lastBefore) {
+                counts.eventsWritten++;
+            } else {
+                counts.eventsPresent++;
+            }
+            if (stored.sequence() != p.sequence() && runsWithShiftedSequences.add(p.ref().runId())) {
+                problems.accept(unit + " " + p.line() + ": event " + stored.key() + " was stored as sequence "
+                        + stored.sequence() + ", not " + p.sequence() + " (the target run held other events, or an earlier"
+                        + " event of the run was skipped; told once per run)");
+            }
+        }
+
+        private static void remember(Set<String> cache, String id) {
+            if (cache.size() >= CACHE_LIMIT) {
+                cache.clear();
+            }
+            cache.add(id);
+        }
+
+        /** Writes what still waits for a parent that never came, then ends the sessions recorded as ENDED. */
         @Override
         public void close() {
-            finishSession();
+            flushBatch();
+            for (List<PendingRun> waiting : runsAwaitingSession.values()) {
+                for (PendingRun run : waiting) {
+                    invalid(run.line(), "run " + run.run().id() + " was not written: its session " + run.run().sessionId()
+                            + " is not in the target, and not written from this input");
+                }
+            }
+            runsAwaitingSession.clear();
+            for (Map.Entry<String, Map<String, PendingEvent>> waiting : eventsAwaitingRun.entrySet()) {
+                List<Long> lines = waiting.getValue().values().stream().map(PendingEvent::line).toList();
+                counts.invalid += lines.size();
+                String where = lines.size() == 1 ? unit + " " + lines.get(0)
+                        : unit + "s " + lines.stream().limit(3).map(String::valueOf).collect(Collectors.joining(", "))
+                        + (lines.size() > 3 ? " and " + (lines.size() - 3) + " more" : "");
+                problems.accept(where + ": " + Render.count(lines.size(), "event") + " of run " + waiting.getKey()
+                        + " not written: the run is not in the target, and not written from this input");
+            }
+            eventsAwaitingRun.clear();
+            for (Map.Entry<String, SessionEnd> end : sessionsToEnd.entrySet()) {
+                try {
+                    Session stored = target.sessions().get(end.getKey()).orElse(null);
+                    if (stored != null && stored.isActive()) {
+                        clock.set(end.getValue().endedAt());
+                        target.sessions().update(stored.ended());
+                    }
+                } catch (RuntimeException e) {
+                    if (!refusal(e)) {
+                        throw e;
+                    }
+                    invalid(end.getValue().line(), "the target refused to end the session: " + e.getMessage());
+                }
+            }
+            sessionsToEnd.clear();
         }
     }
 
@@ -370,22 +564,28 @@ final class Transfer {
         if (status == SessionStatus.ENDED && ended == null) {
             throw new IllegalArgumentException("endedAt: an ENDED session needs it");
         }
-        return new Session(text(r, "id"), (String) r.get("userId"), status, Objects.requireNonNull(instant(r, "createdAt"), "createdAt"),
+        Session s = new Session(text(r, "id"), (String) r.get("userId"), status, Objects.requireNonNull(instant(r, "createdAt"), "createdAt"),
                 Objects.requireNonNull(instant(r, "updatedAt"), "updatedAt"), ended, map(r, "labels"), map(r, "metadata"), 1);
+        // stored records are trusted, specs are checked: a record the target would refuse is bad input, told as such
+        NewSession.builder().id(s.id()).userId(s.userId()).labels(s.labels()).metadata(s.metadata()).build();
+        return s;
     }
 
     static Run parseRun(Map<String, Object> r) {
-        return new Run(text(r, "id"), text(r, "sessionId"), text(r, "agentId"), (String) r.get("parentRunId"),
+        Run run = new Run(text(r, "id"), text(r, "sessionId"), text(r, "agentId"), (String) r.get("parentRunId"),
                 enumOf(RunStatus.class, r, "status"), Objects.requireNonNull(instant(r, "startedAt"), "startedAt"),
                 Objects.requireNonNull(instant(r, "updatedAt"), "updatedAt"), instant(r, "endedAt"), map(r, "labels"),
                 map(r, "metadata"), (String) r.get("error"), 1);
+        new NewRun(run.id(), run.sessionId(), run.agentId(), run.parentRunId(), RunStatus.PENDING, run.labels(), run.metadata());
+        return run;
     }
 
     private static Replay.PendingEvent parseEvent(long line, Map<String, Object> r) {
         RunRef ref = new RunRef(text(r, "sessionId"), text(r, "agentId"), text(r, "runId"));
         long sequence = (Long) Objects.requireNonNull(r.get("sequence"), "sequence");
-        Event event = new Event(text(r, "key"), enumOf(EventType.class, r, "type"),
+        Event event = new Event(text(r, "key"), text(r, "type"),
                 Objects.requireNonNull(instant(r, "timestamp"), "timestamp"), map(r, "data"), map(r, "labels"));
-        return new Replay.PendingEvent(line, ref, sequence, event);
+        long bytes = Json.encodedSize(event.data()) + (event.labels().isEmpty() ? 0 : Json.encodedSize(event.labels()));
+        return new Replay.PendingEvent(line, ref, sequence, event, bytes);
     }
 }

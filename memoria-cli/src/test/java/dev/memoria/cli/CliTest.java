@@ -16,6 +16,11 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -118,8 +123,13 @@ class CliTest {
         assertThat(memory.code()).as(memory.err()).isZero();
     }
 
-    private static void endOneSessionWithAFailedRun(String uri) {
-        try (Stores stores = Stores.open(uri)) {
+    static void endOneSessionWithAFailedRun(String uri) {
+        endOneSessionWithAFailedRun(uri, Clock.systemUTC());
+    }
+
+    /** Writes session "closed" (ENDED) with a FAILED and a PAUSED run, on the given clock. */
+    static void endOneSessionWithAFailedRun(String uri, Clock clock) {
+        try (Stores stores = Stores.open(uri, clock)) {
             stores.sessions().create(NewSession.builder().id("closed").userId("bob").label("team", "x")
                     .metadata("n", 1.5).build());
             Run run = stores.runs().create(NewRun.builder("closed", "worker").label("k", "v").build());
@@ -159,8 +169,9 @@ class CliTest {
                 "line 5: status: expected one of [PENDING, RUNNING, PAUSED, COMPLETED, FAILED, CANCELED], got 'DONE'"
                         + " (nothing of it was written)",
                 "line 6: timestamp: not an ISO-8601 instant: yesterday (nothing of it was written)",
-                "line 8: kind: expected session, run or event, got 'gossip' (nothing of it was written)");
-        assertThat(result.out()).contains("1 session, 0 runs, 1 event written", "5 invalid records skipped");
+                "line 8: kind: expected session, run or event, got 'gossip' (nothing of it was written)",
+                "line 7: 1 event of run r2 not written: the run is not in the target, and not written from this input");
+        assertThat(result.out()).contains("1 session, 0 runs, 0 events written", "6 invalid records skipped");
         try (Stores stores = Stores.open(store)) {
             assertThat(stores.sessions().get("ok")).isPresent();
             assertThat(stores.runs().get("r")).isEmpty();
@@ -190,7 +201,7 @@ class CliTest {
     }
 
     @Test
-    void eventsFollowSeesEventsAppendedByAnotherThread() throws Exception {
+    void eventsFollowPrintsEventsWhileAnotherThreadIsStillAppending() throws Exception {
         String store = sqlite("follow.db");
         Run run;
         try (Stores stores = Stores.open(store)) {
@@ -198,15 +209,30 @@ class CliTest {
             run = stores.runs().create(NewRun.of("live", "agent"));
             stores.memory().append(run.ref(), List.of(Event.userMessage("first")));
         }
-        CompletableFuture<Result> follower = CompletableFuture.supplyAsync(() ->
-                memoria("events", run.id(), "--store", store, "--follow", "--count", "4", "--poll-millis", "20"));
+        StringWriter followed = new StringWriter(); // a StringBuffer inside: safe to read while the follower writes
+        CompletableFuture<Integer> follower = CompletableFuture.supplyAsync(() -> Main.run(new PrintWriter(followed, true),
+                new PrintWriter(new StringWriter(), true), "events", run.id(), "--store", store, "--follow", "--count", "4",
+                "--poll-millis", "20"));
+        List<String> seenBeforeNextAppend = new ArrayList<>();
         try (Stores stores = Stores.open(store)) {
             for (int i = 2; i <= 4; i++) {
                 stores.memory().append(run.ref(), List.of(Event.assistantMessage("message " + i)));
+                if (i < 4) {
+                    // the writer goes on only once the follower printed what it just wrote: had the
+                    // follower read only after the writer finished, this would wait in vain
+                    String expected = "#" + i + " assistant: message " + i;
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                    while (!followed.toString().contains(expected) && System.nanoTime() < deadline) {
+                        Thread.sleep(5);
+                    }
+                    seenBeforeNextAppend.add(followed.toString().contains(expected) ? expected : "not seen: " + expected);
+                }
             }
         }
-        Result result = follower.get(1, TimeUnit.MINUTES);
-        assertThat(result.out().lines().toList()).containsExactly("#1 user: first", "#2 assistant: message 2",
+        assertThat(seenBeforeNextAppend).as("printed while the writer was still appending")
+                .containsExactly("#2 assistant: message 2", "#3 assistant: message 3");
+        assertThat(follower.get(1, TimeUnit.MINUTES)).isZero();
+        assertThat(followed.toString().lines().toList()).containsExactly("#1 user: first", "#2 assistant: message 2",
                 "#3 assistant: message 3", "#4 assistant: message 4");
         assertThat(memoria("events", run.id(), "--store", store, "--type", "USER_MESSAGE").out().lines().toList())
                 .containsExactly("#1 user: first");
@@ -216,19 +242,22 @@ class CliTest {
     void pruneRemovesWholeSessionsAndDryRunRemovesNothing() {
         String store = sqlite("prune.db");
         memoria("demo", "--store", store);
-        endOneSessionWithAFailedRun(store);
-        Result dry = memoria("prune", "--store", store, "--ended-before", "0d", "--dry-run");
+        endOneSessionWithAFailedRun(store, Clock.fixed(Instant.now().minus(Duration.ofDays(2)), ZoneOffset.UTC));
+        Result dry = memoria("prune", "--store", store, "--ended-before", "1d", "--dry-run");
         assertThat(dry.out()).contains("would remove closed (ENDED", "Would remove 1 session, 2 runs, 3 events.");
         assertThat(memoria("sessions", "--store", store).out()).contains("closed");
-        Result pruned = memoria("prune", "--store", store, "--ended-before", "0d");
-        assertThat(pruned.out()).contains("Removed 1 session, 2 runs, 3 events.");
+        Result pruned = memoria("prune", "--store", store, "--ended-before", "1d");
+        assertThat(pruned.code()).as(pruned.err()).isZero();
+        assertThat(pruned.out()).contains("removing closed (ENDED", "Removed 1 session, 2 runs, 3 events.");
         assertThat(memoria("sessions", "--store", store).out()).doesNotContain("closed").contains("demo");
         assertThat(memoria("prune", "--store", store, "--inactive-for", "30d").out()).contains("Removed 0 sessions");
-        assertThat(memoria("prune", "--store", store, "--inactive-for", "0s").out()).contains("Removed 1 session, 4 runs");
+        assertThat(memoria("prune", "--store", store, "--inactive-for", "1min").out()).as("the demo ran just now")
+                .contains("Removed 0 sessions");
     }
 
     @Test
     void failuresAreOneLineWithExitCodeOneAndBadUsageIsTwo() {
+        Stores.open(sqlite("empty.db")).close();
         Result unknown = memoria("show", "nope", "--store", sqlite("empty.db"));
         assertThat(unknown.code()).isEqualTo(1);
         assertThat(unknown.err()).startsWith("memoria: no session 'nope' in sqlite:").contains("memoria sessions");

@@ -16,6 +16,9 @@ public final class Uris {
     private static final Pattern SECRET_OPTION = Pattern.compile("([?&;][^=&;#]*(?:password|passwd|pwd|secret|token|key)[^=&;#]*=)([^&;#]*)",
             Pattern.CASE_INSENSITIVE);
 
+    /** The shortest secret masked where it appears on its own in a text, outside its URI. */
+    private static final int MIN_QUOTED_SECRET = 4;
+
     private Uris() {
     }
 
@@ -50,13 +53,15 @@ public final class Uris {
             return text;
         }
         String redacted = text.replace(uri, redact(uri));
+        // a secret quoted on its own (a driver's "password x was refused"); one shorter than
+        // MIN_QUOTED_SECRET would mask ordinary words and letters, and passes unmasked
         Matcher info = USER_INFO.matcher(uri);
-        if (info.find() && !info.group(2).isEmpty()) {
+        if (info.find() && info.group(2).length() >= MIN_QUOTED_SECRET) {
             redacted = redacted.replace(info.group(2), "***");
         }
         Matcher m = SECRET_OPTION.matcher(uri);
         while (m.find()) {
-            if (m.group(2).length() >= 3) {
+            if (m.group(2).length() >= MIN_QUOTED_SECRET) {
                 redacted = redacted.replace(m.group(2), "***");
             }
         }

@@ -26,5 +26,9 @@ class UrisTest {
         assertThat(Uris.redactIn("cannot open " + uri + ": the password hunter22 was refused", uri))
                 .isEqualTo("cannot open jdbc:postgresql://db/agents?user=ada&password=***: the password *** was refused");
         assertThat(Uris.scheme("JDBC:postgresql://x")).isEqualTo("jdbc:");
+        String shortSecret = "mongodb://ada:pw@host/db";
+        assertThat(Uris.redactIn("cannot reach " + shortSecret + ": a pwd is wrong", shortSecret))
+                .as("a secret too short to mask on its own still goes with its URI, and ordinary words stay")
+                .isEqualTo("cannot reach mongodb://ada:***@host/db: a pwd is wrong");
     }
 }

@@ -1,6 +1,6 @@
 package dev.memoria;
 
-import dev.memoria.spi.Checks;
+import dev.memoria.internal.Checks;
 
 /**
  * A create named an id that is already stored (contract S2). The stored record is unchanged.

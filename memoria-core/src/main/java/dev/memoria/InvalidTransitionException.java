@@ -1,6 +1,6 @@
 package dev.memoria;
 
-import dev.memoria.spi.Checks;
+import dev.memoria.internal.Checks;
 
 import dev.memoria.run.RunStatus;
 

@@ -1,6 +1,6 @@
 package dev.memoria;
 
-import dev.memoria.spi.Checks;
+import dev.memoria.internal.Checks;
 
 /**
  * The record an operation needs does not exist, for example {@code update} of an unknown session

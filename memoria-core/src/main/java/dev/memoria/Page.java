@@ -16,6 +16,11 @@ public record Page<T>(List<T> items, String nextCursor) {
         items = List.copyOf(Objects.requireNonNull(items, "items"));
     }
 
+    /** @return the page's first item, if any: with {@code limit(1)}, the one item a query asks for */
+    public java.util.Optional<T> first() {
+        return items.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(items.get(0));
+    }
+
     /** @return whether another page follows */
     public boolean hasNext() {
         return nextCursor != null;

@@ -1,7 +1,7 @@
 package dev.memoria;
 
 import dev.memoria.run.RunStatus;
-import dev.memoria.spi.Checks;
+import dev.memoria.internal.Checks;
 
 /**
  * An agent emitted into a run that is no longer RUNNING: another process marked it FAILED

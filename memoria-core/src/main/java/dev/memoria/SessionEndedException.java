@@ -1,6 +1,6 @@
 package dev.memoria;
 
-import dev.memoria.spi.Checks;
+import dev.memoria.internal.Checks;
 
 /**
  * The session is ENDED and therefore read-only (S6): it cannot be updated, and no run can be

@@ -8,7 +8,7 @@ import dev.memoria.run.Run;
 import dev.memoria.run.RunRef;
 import dev.memoria.run.RunStore;
 import dev.memoria.session.SessionStore;
-import dev.memoria.spi.Checks;
+import dev.memoria.internal.Checks;
 import dev.memoria.spi.StoreProvider;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;

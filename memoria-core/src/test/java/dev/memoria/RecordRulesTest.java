@@ -66,7 +66,7 @@ class RecordRulesTest {
 
     @Test
     void withCopiesApplyTheWriteTimeRules() {
-        Session s = new Session("s", null, SessionStatus.ACTIVE, T, T, null, Map.of(), Map.of(), 1);
+        Session s = new Session("s", null, SessionStatus.ACTIVE, T, T, T, null, Map.of(), Map.of(), 1);
         assertThatThrownBy(() -> s.withMetadata("nan", Double.NaN)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("metadata.nan: NaN");
         assertThatThrownBy(() -> s.withLabel("k", "v".repeat(1025))).isInstanceOf(IllegalArgumentException.class)
@@ -136,7 +136,7 @@ class RecordRulesTest {
             labels.put("k" + i, "v".repeat(2000));
         }
         Map<String, Object> metadata = Map.of("big", "x".repeat(200_000), "nul", "a\u0000b");
-        Session s = new Session("x".repeat(400), "u".repeat(400), SessionStatus.ACTIVE, T, T, null, labels, metadata, 3);
+        Session s = new Session("x".repeat(400), "u".repeat(400), SessionStatus.ACTIVE, T, T, T, null, labels, metadata, 3);
         assertThat(s.labels()).hasSize(200);
         assertThat(s.metadata()).isEqualTo(metadata);
         Run r = new Run("r", "s", "a", null, RunStatus.FAILED, T, T, T, labels, metadata, "e".repeat(20_000), 2);
@@ -146,5 +146,47 @@ class RecordRulesTest {
         assertThat(e.text()).hasSize(2 * 1024 * 1024);
         assertThatThrownBy(e::toEvent).as("writing it again applies today's rules").isInstanceOf(IllegalArgumentException.class);
         assertThat(List.of(s.toString(), r.toString(), e.toString())).allMatch(text -> text.length() < 700);
+    }
+
+    @Test
+    void aBigDecimalIsKeptExactlyOrRefusedNeverRounded() {
+        Map<String, Object> kept = NewSession.builder().metadata("whole", new java.math.BigDecimal("42"))
+                .metadata("half", new java.math.BigDecimal("0.5")).metadata("big", new java.math.BigDecimal("1267650600228229401496703205376")) // 2^100
+                .build().metadata();
+        assertThat(kept.get("whole")).isEqualTo(42L);
+        assertThat(kept.get("half")).isEqualTo(0.5);
+        assertThat(kept.get("big")).isEqualTo(Math.pow(2, 100));
+        assertThatThrownBy(() -> NewSession.builder().metadata("price", new java.math.BigDecimal("0.1")).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("metadata.price: BigDecimal 0.1 has no exact JSON number here");
+        assertThatThrownBy(() -> Event.of(EventType.TOOL_RESULT, Map.of("v", new java.math.BigDecimal("12345678901234567890.5"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("store it as a String");
+    }
+
+    @Test
+    void eventsHaveTheUsualCopies() {
+        Event e = Event.userMessage("hi").withKey("k");
+        assertThat(e.withType(EventType.ASSISTANT_MESSAGE).type()).isEqualTo(EventType.ASSISTANT_MESSAGE);
+        assertThat(e.withTypeName("NOTE_TO_SELF").typeName()).isEqualTo("NOTE_TO_SELF");
+        assertThat(e.withData(Map.of("text", "bye")).data()).isEqualTo(Map.of("text", "bye"));
+        assertThat(e.withLabels(Map.of("a", "b")).withLabel("c", "d").labels()).isEqualTo(Map.of("a", "b", "c", "d"));
+        assertThat(e.withData(Map.of("text", "bye")).key()).isEqualTo("k");
+        assertThatThrownBy(() -> e.withData(Map.of("bad", Double.NaN))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> e.withType(EventType.UNKNOWN)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void anAgentFromAFunction() throws Exception {
+        dev.memoria.runtime.Agent echo = dev.memoria.runtime.Agent.of("echo", turn -> turn.say("You said: " + turn.input()));
+        assertThat(echo.id()).isEqualTo("echo");
+        assertThat(echo).hasToString("Agent[echo]");
+        Stores stores = Stores.inMemory();
+        dev.memoria.runtime.AgentRuntime rt = dev.memoria.runtime.AgentRuntime.create(stores);
+        String session = rt.startSession(null, null).id();
+        assertThat(rt.run(session, echo, "hi").reply()).contains("You said: hi");
+        assertThatThrownBy(() -> dev.memoria.runtime.Agent.of(" ", t -> { })).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("id: must not be blank");
+        assertThat(stores.runs().list(dev.memoria.run.RunFilter.session(session)
+                .orderBy(dev.memoria.run.RunOrder.NEWEST_FIRST).limit(1)).first()).map(dev.memoria.run.Run::agentId).contains("echo");
     }
 }

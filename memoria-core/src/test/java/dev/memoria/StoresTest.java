@@ -96,7 +96,7 @@ class StoresTest {
         MemoryEvent stored = new MemoryEvent(new RunRef("s", "a", "r"), 3, "k", EventType.USER_MESSAGE,
                 Instant.EPOCH, Map.of("text", huge), Map.of());
         assertThat(stored.toString()).hasSizeLessThan(200).startsWith("MemoryEvent[#3 of run r, USER_MESSAGE, \"yyy");
-        Session session = new Session("s", "ada", dev.memoria.session.SessionStatus.ACTIVE, Instant.EPOCH, Instant.EPOCH,
+        Session session = new Session("s", "ada", dev.memoria.session.SessionStatus.ACTIVE, Instant.EPOCH, Instant.EPOCH, Instant.EPOCH,
                 null, Map.of(), Map.of("blob", huge.substring(0, 60_000)), 2);
         assertThat(session.toString()).isEqualTo(
                 "Session[s, user ada, ACTIVE, v2, created 1970-01-01T00:00:00Z, 0 labels, 1 metadata keys]");

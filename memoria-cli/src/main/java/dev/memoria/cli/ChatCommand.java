@@ -2,7 +2,6 @@ package dev.memoria.cli;
 
 import dev.memoria.Stores;
 import dev.memoria.runtime.AgentRuntime;
-import dev.memoria.runtime.CalculatorAgent;
 import dev.memoria.session.Session;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -11,6 +10,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -18,8 +18,9 @@ import picocli.CommandLine.Spec;
 /** An interactive prompt with the example agent; Ctrl-D ends it. */
 @Command(name = "chat", description = "Chat with the example agent; Ctrl-D ends. Resume later with --session.")
 final class ChatCommand implements Callable<Integer> {
-    @Mixin
-    StoreOption store;
+    /** The shared options (--store, --verbose), given before or after the command's name. */
+    @ParentCommand
+    Main main;
 
     @Option(names = "--session", paramLabel = "ID", description = "the session to continue (default: a new one)")
     String session;
@@ -33,7 +34,7 @@ final class ChatCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        try (Stores stores = store.open()) {
+        try (Stores stores = main.store.open()) {
             AgentRuntime runtime = AgentRuntime.create(stores);
             Session s = runtime.startSession(session, System.getProperty("user.name"));
             out.println("Session " + s.id() + " (" + runtime.history(s.id(), 1000).size() + " earlier messages)."
@@ -52,7 +53,7 @@ final class ChatCommand implements Callable<Integer> {
                 runtime.run(s.id(), DemoCommand.printing(new CalculatorAgent(), out), line);
             }
             out.println();
-            out.println("Resume with: ./memoria chat --session " + s.id());
+            out.println("Resume with: ./memoria chat --session " + s.id() + main.store.option());
         }
         return 0;
     }

@@ -22,8 +22,6 @@ final class CopyCommand implements Callable<Integer> {
             description = "the target store (a SQLite file is created if missing)")
     String to;
 
-    @Option(names = "--verbose", description = "show stack traces on failure")
-    boolean verbose;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -33,7 +31,8 @@ final class CopyCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (from.equals(to)) {
-            throw new IllegalArgumentException("--from and --to name the same store: " + Uris.redact(from));
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--from and --to name the same store: " + Uris.redact(from));
         }
         SettableClock clock = new SettableClock();
         Transfer.Counts counts;

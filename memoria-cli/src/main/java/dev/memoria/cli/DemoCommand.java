@@ -7,7 +7,6 @@ import dev.memoria.memory.MemoryEvent;
 import dev.memoria.run.Run;
 import dev.memoria.runtime.Agent;
 import dev.memoria.runtime.AgentRuntime;
-import dev.memoria.runtime.CalculatorAgent;
 import dev.memoria.runtime.RunResult;
 import dev.memoria.runtime.Turn;
 import dev.memoria.session.Session;
@@ -15,6 +14,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -29,8 +29,9 @@ final class DemoCommand implements Callable<Integer> {
             "And what is 2 ^ 10 / 8?",
             "What have I asked you so far?");
 
-    @Mixin
-    StoreOption store;
+    /** The shared options (--store, --verbose), given before or after the command's name. */
+    @ParentCommand
+    Main main;
 
     @Option(names = "--session", description = "the session to continue (default: ${DEFAULT-VALUE})", defaultValue = SESSION)
     String session;
@@ -41,15 +42,15 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (Stores stores = store.open()) {
+        try (Stores stores = main.store.open()) {
             AgentRuntime runtime = AgentRuntime.create(stores);
             boolean existed = stores.sessions().get(session).isPresent();
             Session s = runtime.startSession(session, "demo-user");
             if (existed) {
                 long earlier = runtime.history(s.id(), 1000).size();
-                out.printf("Resuming session %s with %d earlier messages, stored in %s.%n%n", s.id(), earlier, store.shown());
+                out.printf("Resuming session %s with %d earlier messages, stored in %s.%n%n", s.id(), earlier, main.store.shown());
             } else {
-                out.printf("Starting session %s in %s.%n%n", s.id(), store.shown());
+                out.printf("Starting session %s in %s.%n%n", s.id(), main.store.shown());
             }
             Agent agent = printing(new CalculatorAgent(), out);
             for (String line : SCRIPT) {
@@ -60,13 +61,14 @@ final class DemoCommand implements Callable<Integer> {
             }
             List<Run> runs = stores.runs().listBySession(s.id());
             long events = runs.stream().mapToLong(r -> Listings.eventCount(stores, r)).sum();
-            out.printf("Stored in %s: session %s, %d runs, %d events.%n", store.shown(), s.id(), runs.size(), events);
-            out.println("Run ./memoria demo again and the agent will remember this conversation.");
+            out.printf("Stored in %s: session %s, %d runs, %d events.%n", main.store.shown(), s.id(), runs.size(), events);
+            String store = main.store.option(); // the hints read the store the demo wrote to
+            out.println("Run ./memoria demo" + store + " again and the agent will remember this conversation.");
             out.println("Look inside with:");
-            out.println("  ./memoria sessions");
-            out.println("  ./memoria show " + s.id());
-            out.println("  ./memoria events " + runs.get(runs.size() - 1).id());
-            out.println("  ./memoria stats");
+            out.println("  ./memoria sessions" + store);
+            out.println("  ./memoria show " + s.id() + store);
+            out.println("  ./memoria events " + runs.get(runs.size() - 1).id() + store);
+            out.println("  ./memoria stats" + store);
         }
         return 0;
     }

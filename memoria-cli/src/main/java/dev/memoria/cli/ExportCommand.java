@@ -15,6 +15,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -22,8 +23,9 @@ import picocli.CommandLine.Spec;
 /** Writes sessions, runs and events as JSON Lines (see {@link Transfer} for the format). */
 @Command(name = "export", description = "Export sessions, runs and events as JSON Lines (format version 1).")
 final class ExportCommand implements Callable<Integer> {
-    @Mixin
-    StoreOption store;
+    /** The shared options (--store, --verbose), given before or after the command's name. */
+    @ParentCommand
+    Main main;
 
     @Option(names = "--session", paramLabel = "ID", description = "only this session")
     String session;
@@ -37,7 +39,7 @@ final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
-        try (Stores stores = store.openExisting()) {
+        try (Stores stores = main.store.openExisting()) {
             Iterator<Map<String, Object>> records = Transfer.records(stores, session);
             if (outFile == null) {
                 PrintWriter out = spec.commandLine().getOut();
@@ -47,6 +49,9 @@ final class ExportCommand implements Callable<Integer> {
             }
             // written beside the target and moved into place: a failed export leaves no half file
             Path absolute = outFile.toAbsolutePath();
+            if (absolute.getParent() != null && !Files.isDirectory(absolute.getParent())) {
+                throw new CliException("cannot write " + outFile + ": there is no folder " + absolute.getParent());
+            }
             Path temp = Files.createTempFile(absolute.getParent(), ".memoria-export", ".tmp");
             try (Writer w = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(temp), StandardCharsets.UTF_8))) {
                 long n = write(records, new PrintWriter(w), new Progress(err, "records", -1, Progress.onTerminal()), true);

@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -33,8 +34,9 @@ import picocli.CommandLine.Spec;
     "Every intact line is written, in any order of the records; each bad line is reported by its number and skipped.",
     "Exit code 0 when every line was imported or already present, 1 when some were not."})
 final class ImportCommand implements Callable<Integer> {
-    @Mixin
-    StoreOption store;
+    /** The shared options (--store, --verbose), given before or after the command's name. */
+    @ParentCommand
+    Main main;
 
     @Parameters(paramLabel = "FILE", description = "a file written by memoria export")
     Path file;
@@ -53,9 +55,9 @@ final class ImportCommand implements Callable<Integer> {
         long lineNumber = 0;
         long records = 0;
         Transfer.Replay replay = null;
-        try (Stores stores = store.open(clock); InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+        try (Stores stores = main.store.open(clock); InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
             // a refusal may quote the store's URI
-            replay = new Transfer.Replay(stores, clock, "line", problem -> err.println(Uris.redactIn(problem, store.uri())));
+            replay = new Transfer.Replay(stores, clock, "line", problem -> err.println(Uris.redactIn(problem, main.store.uri())));
             Progress progress = new Progress(err, "records", -1, Progress.onTerminal());
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             while (readLine(in, bytes)) {
@@ -95,7 +97,7 @@ final class ImportCommand implements Callable<Integer> {
         } catch (RuntimeException | IOException fatal) {
             if (replay != null && records > 0) {
                 // what was written stays written: say how far the import got before the error line
-                out.println("Import of " + file + " into " + store.shown() + " stopped at line " + lineNumber + ": "
+                out.println("Import of " + file + " into " + main.store.shown() + " stopped at line " + lineNumber + ": "
                         + replay.counts + ".");
             }
             throw fatal;
@@ -104,10 +106,10 @@ final class ImportCommand implements Callable<Integer> {
         if (records == 0 && counts.invalid == 0) {
             out.println("Nothing to import: " + file + " holds no records.");
         } else if (counts.written() == 0 && counts.invalid == 0) {
-            out.println("Nothing new to import: every record of " + file + " is already in " + store.shown()
+            out.println("Nothing new to import: every record of " + file + " is already in " + main.store.shown()
                     + " (" + counts + ").");
         } else {
-            out.println("Imported " + file + " into " + store.shown() + ": " + counts + ".");
+            out.println("Imported " + file + " into " + main.store.shown() + ": " + counts + ".");
         }
         return counts.invalid == 0 ? 0 : Main.FAILED;
     }

@@ -17,8 +17,8 @@ import picocli.CommandLine.Command;
 @Command(name = "memoria", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "memoria 0.1.0",
         description = "Durable memory for AI agents: see, run and manage what agents stored.",
         subcommands = {DemoCommand.class, ChatCommand.class, SessionsCommand.class, ShowCommand.class,
-            EventsCommand.class, ExportCommand.class, ImportCommand.class, CopyCommand.class, PruneCommand.class,
-            StatsCommand.class, SchemaCommand.class})
+            EventsCommand.class, EndCommand.class, DeleteCommand.class, ExportCommand.class, ImportCommand.class,
+            CopyCommand.class, PruneCommand.class, StatsCommand.class, SchemaCommand.class})
 public final class Main implements Runnable {
     /** Exit code of a command that failed. */
     public static final int FAILED = 1;
@@ -27,6 +27,25 @@ public final class Main implements Runnable {
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
+
+    /** What the shared options say; every command reads it through its {@code @ParentCommand}. */
+    final StoreOption store = new StoreOption();
+
+    // inherited by every command, so that they go before or after the command's name alike
+    @CommandLine.Option(names = "--store", paramLabel = "URI", scope = CommandLine.ScopeType.INHERIT,
+            description = {"where the stores are: sqlite:PATH, jdbc:postgresql://HOST/DB?user=..., "
+                    + "mongodb://HOST/DB or memory: (default: $MEMORIA_STORE, else " + StoreOption.DEFAULT_STORE + ").",
+                "Commands that only read refuse a SQLite file that does not exist; ~/ is the home folder.",
+                "With no MongoDB server, a command fails after " + StoreOption.DEFAULT_MONGODB_TIMEOUT_MS + " ms; the URI's "
+                    + "serverSelectionTimeoutMS, or else $" + StoreOption.MONGODB_TIMEOUT_ENV + ", sets another number of milliseconds."})
+    void store(String uri) {
+        store.store = uri;
+    }
+
+    @CommandLine.Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "show stack traces on failure")
+    void verbose(boolean verbose) {
+        store.verbose = verbose;
+    }
 
     /**
      * @param args the command line
@@ -44,7 +63,6 @@ public final class Main implements Runnable {
      * @return the exit code
      */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        args = subcommandFirst(args);
         List<String> secrets = secretsIn(args);
         CommandLine cli = new CommandLine(new Main());
         cli.setOut(out);
@@ -52,16 +70,24 @@ public final class Main implements Runnable {
         cli.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? BAD_USAGE : FAILED);
         cli.setParameterExceptionHandler((e, a) -> {
             String command = e.getCommandLine().getCommandName().equals("memoria") ? "" : e.getCommandLine().getCommandName() + " ";
-            err.println(redact("memoria: " + e.getMessage() + " (see 'memoria " + command + "--help')", secrets));
+            String suggestion = "";
+            if (e instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
+                suggestion = "; did you mean " + String.join(" or ", unmatched.getSuggestions().stream()
+                        .map(s -> "'memoria " + command + s + "'").toList()) + "?";
+            }
+            err.println(redact("memoria: " + withoutErrorPrefix(e.getMessage()) + suggestion + " (see 'memoria " + command
+                    + "--help')", secrets));
             return BAD_USAGE;
         });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             boolean verbose = parseResult.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"))
                     || parseResult.hasMatchedOption("--verbose");
-            boolean usage = e instanceof IllegalArgumentException && !(e.getCause() instanceof Exception);
-            String line = "memoria: " + (usage ? e.getMessage() : describe(e));
+            // exit code 2 is for a command line that cannot work as given, 1 for everything that went wrong running it
+            boolean usage = e instanceof CliException.Usage;
+            String line = "memoria: " + withoutErrorPrefix(describe(e));
             // a message the code wrote whole, with no cause below it, has no details to show
-            boolean selfContained = e instanceof CliException || e instanceof MemoriaException && e.getCause() == null;
+            boolean selfContained = e instanceof CliException && (usage || e.getCause() == null)
+                    || e instanceof MemoriaException && e.getCause() == null;
             if (!verbose && !usage && !selfContained) {
                 line += " (--verbose shows details)";
             }
@@ -79,6 +105,11 @@ public final class Main implements Runnable {
             out.flush();
             err.flush();
         }
+    }
+
+    /** picocli's and some drivers' messages start with "Error: ", which after "memoria: " says it twice. */
+    private static String withoutErrorPrefix(String message) {
+        return message != null && message.startsWith("Error: ") ? message.substring("Error: ".length()) : message;
     }
 
     /**
@@ -110,39 +141,10 @@ public final class Main implements Runnable {
         return redacted;
     }
 
-    /**
-     * Lets the shared options come before the subcommand too ({@code memoria --store URI sessions}):
-     * they are moved after it, where each subcommand declares them.
-     */
-    static String[] subcommandFirst(String[] args) {
-        List<String> leading = new ArrayList<>();
-        int i = 0;
-        while (i < args.length) {
-            if (args[i].equals("--store") && i + 1 < args.length) {
-                leading.add(args[i]);
-                leading.add(args[i + 1]);
-                i += 2;
-            } else if (args[i].startsWith("--store=") || args[i].equals("--verbose")) {
-                leading.add(args[i]);
-                i++;
-            } else {
-                break;
-            }
-        }
-        if (leading.isEmpty() || i == args.length || args[i].startsWith("-")) {
-            return args;
-        }
-        List<String> reordered = new ArrayList<>();
-        reordered.add(args[i]);
-        reordered.addAll(leading);
-        reordered.addAll(java.util.Arrays.asList(args).subList(i + 1, args.length));
-        return reordered.toArray(new String[0]);
-    }
-
     private static String describe(Throwable e) {
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        if (e instanceof MemoriaException || e instanceof CliException) {
-            return message.lines().findFirst().orElse(message);
+        if (e instanceof MemoriaException || e instanceof CliException || e instanceof IllegalArgumentException) {
+            return message.lines().findFirst().orElse(message); // they name what they refer to
         }
         return e.getClass().getSimpleName() + ": " + message.lines().findFirst().orElse(message);
     }

@@ -16,6 +16,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -41,8 +42,9 @@ final class PruneCommand implements Callable<Integer> {
         return console == null ? null : question -> console.readLine("%s", question);
     };
 
-    @Mixin
-    StoreOption store;
+    /** The shared options (--store, --verbose), given before or after the command's name. */
+    @ParentCommand
+    Main main;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Rule rule;
@@ -77,11 +79,10 @@ final class PruneCommand implements Callable<Integer> {
         boolean ended = rule.endedBefore != null;
         Instant cutoff = (ended ? rule.endedBefore : rule.inactiveFor).before(Instant.now());
         // a store that does not exist holds nothing to prune: a mistyped path must not create one
-        try (Stores stores = store.openExisting()) {
-            SessionFilter filter = SessionFilter.all().updatedBefore(cutoff);
-            if (ended) {
-                filter = filter.status(SessionStatus.ENDED);
-            }
+        try (Stores stores = main.store.openExisting()) {
+            // inactive: neither the record changed nor a run started nor an event came since the cutoff
+            SessionFilter filter = ended ? SessionFilter.all().statuses(SessionStatus.ENDED).updatedBefore(cutoff)
+                    : SessionFilter.all().updatedBefore(cutoff).lastActivityBefore(cutoff);
             List<Doomed> doomed = new ArrayList<>();
             long runs = 0;
             long events = 0;

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -23,8 +24,9 @@ import picocli.CommandLine.Spec;
 /** Shows a session, its runs and their events as a tree. */
 @Command(name = "show", description = "Show a session, its runs and their events as a tree.")
 final class ShowCommand implements Callable<Integer> {
-    @Mixin
-    StoreOption store;
+    /** The shared options (--store, --verbose), given before or after the command's name. */
+    @ParentCommand
+    Main main;
 
     @Parameters(paramLabel = "SESSION", description = "the session's id")
     String sessionId;
@@ -38,13 +40,12 @@ final class ShowCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (Stores stores = store.openExisting()) {
+        try (Stores stores = main.store.openExisting()) {
             if (json) {
                 Transfer.records(stores, sessionId).forEachRemaining(r -> out.println(Json.write(r)));
                 return 0;
             }
-            Session s = stores.sessions().get(sessionId).orElseThrow(() -> new CliException("no session '" + sessionId
-                    + "' in " + store.shown() + " (list them with: memoria sessions)"));
+            Session s = Sessions.existing(stores, sessionId, main.store);
             out.printf("session %s%n  user %s, %s, created %s, updated %s%n", s.id(), s.userId() == null ? "-" : s.userId(),
                     s.status(), Render.when(s.createdAt()), Render.when(s.updatedAt()));
             if (!s.labels().isEmpty()) {

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -27,8 +28,9 @@ import picocli.CommandLine.Spec;
 /** Counts by status and type, and the largest runs. */
 @Command(name = "stats", description = "Count sessions, runs and events by status and type; list the largest runs.")
 final class StatsCommand implements Callable<Integer> {
-    @Mixin
-    StoreOption store;
+    /** The shared options (--store, --verbose), given before or after the command's name. */
+    @ParentCommand
+    Main main;
 
     @Option(names = "--top", description = "how many of the largest runs to list (default: ${DEFAULT-VALUE})", defaultValue = "5")
     int top;
@@ -46,7 +48,7 @@ final class StatsCommand implements Callable<Integer> {
         Map<String, Long> events = new TreeMap<>(StatsCommand::knownTypesFirst);
         List<long[]> sizes = new ArrayList<>();
         List<Run> allRuns = new ArrayList<>();
-        try (Stores stores = store.openExisting()) {
+        try (Stores stores = main.store.openExisting()) {
             Listings.sessions(stores, SessionFilter.all()).forEach(s -> sessions.merge(s.status(), 1L, Long::sum));
             allRuns.addAll(Listings.runs(stores, RunFilter.all()));
             Progress progress = new Progress(err, "runs", allRuns.size(), Progress.onTerminal());
@@ -73,7 +75,7 @@ final class StatsCommand implements Callable<Integer> {
                 progress.finish();
             }
         }
-        out.println("Store: " + store.shown());
+        out.println("Store: " + main.store.shown());
         out.println("Sessions: " + total(sessions) + "  " + sessions);
         out.println("Runs:     " + total(runs) + "  " + runs);
         out.println("Events:   " + total(events) + "  " + events);

@@ -6,9 +6,8 @@ import java.time.Clock;
 import java.util.Locale;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
-import picocli.CommandLine.Option;
 
-/** The options every command shares: where the stores are, and how much to say on failure. */
+/** What the options every command shares say: where the stores are, and how much to say on failure. */
 final class StoreOption {
     /** Where the stores are when neither {@code --store} nor {@code MEMORIA_STORE} says. */
     static final String DEFAULT_STORE = "sqlite:./memoria.db";
@@ -22,15 +21,10 @@ final class StoreOption {
     /** The environment; tests replace it. */
     static UnaryOperator<String> env = System::getenv;
 
-    @Option(names = "--store", paramLabel = "URI",
-            description = {"where the stores are: sqlite:PATH, jdbc:postgresql://HOST/DB?user=..., "
-                    + "mongodb://HOST/DB or memory: (default: $MEMORIA_STORE, else " + DEFAULT_STORE + ").",
-                "Commands that only read refuse a SQLite file that does not exist; ~/ is the home folder.",
-                "With no MongoDB server, a command fails after " + DEFAULT_MONGODB_TIMEOUT_MS + " ms; the URI's "
-                    + "serverSelectionTimeoutMS, or else $" + MONGODB_TIMEOUT_ENV + ", sets another number of milliseconds."})
+    /** The --store option's value, or null: the option itself is declared by {@link Main}, inherited by every command. */
     String store;
 
-    @Option(names = "--verbose", description = "show stack traces on failure")
+    /** Whether --verbose was given. */
     boolean verbose;
 
     String uri() {
@@ -39,6 +33,15 @@ final class StoreOption {
         }
         String fromEnv = env.apply("MEMORIA_STORE");
         return fromEnv == null || fromEnv.isBlank() ? DEFAULT_STORE : fromEnv;
+    }
+
+    /**
+     * @return {@code " --store URI"} (credentials masked) for a command line the user is shown to
+     *     run next, when the store was given with --store; empty when it came from the default
+     *     or $MEMORIA_STORE, which the next command finds the same way
+     */
+    String option() {
+        return store == null ? "" : " --store " + Usage.quote(shown());
     }
 
     /** The URI as it may be printed: credentials masked. */
@@ -61,7 +64,12 @@ final class StoreOption {
     }
 
     static Stores open(String uri, Clock clock, boolean mustExist) {
-        return Stores.open(effective(uri, mustExist), clock);
+        try {
+            return Stores.open(effective(uri, mustExist), clock);
+        } catch (IllegalArgumentException malformed) {
+            // a URI no provider takes, or one with an option it does not know: the command line's fault
+            throw new CliException.Usage(malformed.getMessage(), malformed);
+        }
     }
 
     /**

@@ -120,6 +120,7 @@ final class Transfer {
         m.put("status", s.status().name());
         m.put("createdAt", s.createdAt().toString());
         m.put("updatedAt", s.updatedAt().toString());
+        m.put("lastActivityAt", s.lastActivityAt().toString());
         m.put("endedAt", s.endedAt() == null ? null : s.endedAt().toString());
         m.put("labels", s.labels());
         m.put("metadata", s.metadata());
@@ -311,6 +312,8 @@ final class Transfer {
             try {
                 Session created = target.sessions().create(NewSession.builder().id(s.id()).userId(s.userId())
                         .labels(s.labels()).metadata(s.metadata()).build());
+                // its activity as exported; the runs and events replayed later are not later than it
+                target.sessions().touch(s.id(), s.lastActivityAt());
                 if (!s.updatedAt().equals(s.createdAt()) && s.status() == SessionStatus.ACTIVE) {
                     clock.set(s.updatedAt());
                     target.sessions().update(created);
@@ -564,8 +567,11 @@ final class Transfer {
         if (status == SessionStatus.ENDED && ended == null) {
             throw new IllegalArgumentException("endedAt: an ENDED session needs it");
         }
-        Session s = new Session(text(r, "id"), (String) r.get("userId"), status, Objects.requireNonNull(instant(r, "createdAt"), "createdAt"),
-                Objects.requireNonNull(instant(r, "updatedAt"), "updatedAt"), ended, map(r, "labels"), map(r, "metadata"), 1);
+        Instant created = Objects.requireNonNull(instant(r, "createdAt"), "createdAt");
+        Instant activity = instant(r, "lastActivityAt"); // absent from files written before it was exported
+        Session s = new Session(text(r, "id"), (String) r.get("userId"), status, created,
+                Objects.requireNonNull(instant(r, "updatedAt"), "updatedAt"), activity == null ? created : activity, ended,
+                map(r, "labels"), map(r, "metadata"), 1);
         // stored records are trusted, specs are checked: a record the target would refuse is bad input, told as such
         NewSession.builder().id(s.id()).userId(s.userId()).labels(s.labels()).metadata(s.metadata()).build();
         return s;

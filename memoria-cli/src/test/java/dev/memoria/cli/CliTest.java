@@ -264,7 +264,7 @@ class CliTest {
         assertThat(unknown.err().lines()).as("one line").hasSize(1);
         Result usage = memoria("sessions", "--limit", "5000", "--store", "memory:");
         assertThat(usage.code()).isEqualTo(2);
-        assertThat(usage.err()).startsWith("memoria: limit: must be between 1 and 1000, got 5000");
+        assertThat(usage.err()).startsWith("memoria: --limit: must be between 1 and 1000, got 5000");
         assertThat(memoria("frobnicate").err().lines()).as("one line").hasSize(1);
         assertThat(memoria("frobnicate").code()).isEqualTo(2);
         assertThat(memoria("prune", "--store", "memory:").code()).isEqualTo(2);

@@ -10,6 +10,7 @@ import dev.memoria.run.RunRef;
 import dev.memoria.spi.Appends;
 import dev.memoria.spi.Checks;
 import dev.memoria.spi.Cursors;
+import dev.memoria.spi.Filters;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,7 +22,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 
 /**
  * One lock per run's log: appends to one run are serialised, so sequences are assigned and made
@@ -34,11 +35,12 @@ final class InMemoryMemoryStore implements MemoryStore {
     private final Clock clock;
     private final ConcurrentHashMap<String, RunLog> logs = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Set<String>> runsBySession = new ConcurrentHashMap<>();
-    /** Events looked at by reads: lets the contract kit show that reads do not scan whole runs (M7). */
-    final AtomicLong eventsExamined = new AtomicLong();
+    /** Told how many events each read looked at (see {@link InMemoryStores#create(Clock, LongConsumer)}). */
+    private final LongConsumer readMeter;
 
-    InMemoryMemoryStore(Clock clock) {
+    InMemoryMemoryStore(Clock clock, LongConsumer readMeter) {
         this.clock = clock;
+        this.readMeter = readMeter;
     }
 
     private static final class RunLog {
@@ -60,7 +62,7 @@ final class InMemoryMemoryStore implements MemoryStore {
             return new Snapshot(run, List.of());
         }
         synchronized (log) {
-            eventsExamined.addAndGet(log.events.size());
+            readMeter.accept(log.events.size());
             return new Snapshot(run, List.copyOf(log.events));
         }
     }
@@ -115,12 +117,13 @@ final class InMemoryMemoryStore implements MemoryStore {
 
     private Page<MemoryEvent> readRun(EventQuery query) {
         long after = query.afterSequence();
+        String scope = Filters.scope(query);
         if (query.cursor() != null) {
-            after = Math.max(after, Cursors.number(Cursors.decode(query.cursor(), "run-events", query.scope(), 1).get(0)));
+            after = Math.max(after, Cursors.number(Cursors.decode(query.cursor(), "run-events", scope, 1).get(0)));
         }
-        RunLog log = logs.get(query.run().runId());
+        RunLog log = logs.get(query.runId());
         // M12: a ref naming the right run but another session or agent reads nothing
-        if (log == null || !Appends.readable(query.run(), log.ref.sessionId(), log.ref.agentId())) {
+        if (log == null || (query.run() != null && !Appends.readable(query.run(), log.ref.sessionId(), log.ref.agentId()))) {
             return new Page<>(List.of(), null);
         }
         List<MemoryEvent> found = new ArrayList<>();
@@ -130,30 +133,31 @@ final class InMemoryMemoryStore implements MemoryStore {
             if (query.isLatest()) {
                 for (int i = events.size() - 1; i >= after && found.size() < query.limit(); i--) {
                     examined++;
-                    if (query.matchesType(events.get(i))) {
+                    if (Filters.matches(query, events.get(i))) {
                         found.add(events.get(i));
                     }
                 }
-                eventsExamined.addAndGet(examined);
+                readMeter.accept(examined);
                 Collections.reverse(found);
                 return new Page<>(found, null);
             }
             for (int i = (int) Math.min(after, events.size()); i < events.size() && found.size() <= query.limit(); i++) {
                 examined++;
-                if (query.matchesType(events.get(i))) {
+                if (Filters.matches(query, events.get(i))) {
                     found.add(events.get(i));
                 }
             }
-            eventsExamined.addAndGet(examined);
+            readMeter.accept(examined);
         }
         return Cursors.page(found, query.limit(),
-                last -> Cursors.encode("run-events", query.scope(), Long.toString(last.sequence())));
+                last -> Cursors.encode("run-events", scope, Long.toString(last.sequence())));
     }
 
     private Page<MemoryEvent> readSession(EventQuery query) {
         MemoryEvent from = null;
+        String scope = Filters.scope(query);
         if (query.cursor() != null) {
-            List<String> key = Cursors.decode(query.cursor(), "session-events", query.scope(), 3);
+            List<String> key = Cursors.decode(query.cursor(), "session-events", scope, 3);
             from = new MemoryEvent(new RunRef("cursor", "cursor", key.get(1)), Cursors.number(key.get(2)), "cursor",
                     dev.memoria.memory.EventType.USER_MESSAGE, Instant.ofEpochMilli(Cursors.number(key.get(0))), null, null);
         }
@@ -165,9 +169,9 @@ final class InMemoryMemoryStore implements MemoryStore {
             }
             synchronized (log) {
                 if (log.ref.sessionId().equals(query.sessionId())) {
-                    eventsExamined.addAndGet(log.events.size());
+                    readMeter.accept(log.events.size());
                     for (MemoryEvent e : log.events) {
-                        if (query.matchesType(e)) {
+                        if (Filters.matches(query, e)) {
                             all.add(e);
                         }
                     }
@@ -181,7 +185,7 @@ final class InMemoryMemoryStore implements MemoryStore {
         MemoryEvent start = from;
         List<MemoryEvent> page = all.stream().filter(e -> start == null || SESSION_ORDER.compare(e, start) > 0)
                 .limit(query.limit() + 1L).toList();
-        return Cursors.page(page, query.limit(), last -> Cursors.encode("session-events", query.scope(),
+        return Cursors.page(page, query.limit(), last -> Cursors.encode("session-events", scope,
                 Long.toString(last.timestamp().toEpochMilli()), last.run().runId(), Long.toString(last.sequence())));
     }
 

@@ -10,6 +10,7 @@ import dev.memoria.run.RunStatus;
 import dev.memoria.run.RunStore;
 import dev.memoria.spi.Checks;
 import dev.memoria.spi.Cursors;
+import dev.memoria.spi.Filters;
 import dev.memoria.spi.Records;
 import java.time.Clock;
 import java.time.Instant;
@@ -20,8 +21,6 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 final class InMemoryRunStore implements RunStore {
-    static final Comparator<Run> OLDEST_FIRST = Comparator.comparing(Run::startedAt).thenComparing(Run::id);
-
     private final Clock clock;
     private final ConcurrentHashMap<String, Run> runs = new ConcurrentHashMap<>();
 
@@ -58,26 +57,23 @@ final class InMemoryRunStore implements RunStore {
     @Override
     public Page<Run> list(RunFilter filter) {
         Objects.requireNonNull(filter, "filter");
-        Run after = null;
+        Comparator<Run> order = Filters.comparator(filter.order());
+        String scope = Filters.scope(filter);
+        Run from = null;
         if (filter.cursor() != null) {
-            List<String> key = Cursors.decode(filter.cursor(), "runs", filter.scope(), 2);
-            Instant at;
-            try {
-                at = Instant.ofEpochMilli(Long.parseLong(key.get(0)));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("cursor: invalid, unsupported cursor format");
-            }
-            after = new Run(key.get(1), "cursor", "cursor", null, RunStatus.PENDING, at, at, null, null, null, null, 0);
+            List<String> key = Cursors.decode(filter.cursor(), "runs", scope, 2);
+            Instant at = Instant.ofEpochMilli(Cursors.number(key.get(0)));
+            from = new Run(key.get(1), "cursor", "cursor", null, RunStatus.PENDING, at, at, null, null, null, null, 0);
         }
-        Run from = after;
+        Run start = from;
         List<Run> matching = runs.values().stream()
-                .filter(filter::matches)
-                .filter(r -> from == null || OLDEST_FIRST.compare(r, from) > 0)
-                .sorted(OLDEST_FIRST)
+                .filter(r -> Filters.matches(filter, r))
+                .filter(r -> start == null || order.compare(r, start) > 0)
+                .sorted(order)
                 .limit(filter.limit() + 1L)
                 .toList();
         return Cursors.page(matching, filter.limit(),
-                last -> Cursors.encode("runs", filter.scope(), Long.toString(last.startedAt().toEpochMilli()), last.id()));
+                last -> Cursors.encode("runs", scope, Long.toString(last.startedAt().toEpochMilli()), last.id()));
     }
 
     @Override

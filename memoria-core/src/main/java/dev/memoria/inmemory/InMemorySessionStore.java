@@ -10,6 +10,7 @@ import dev.memoria.session.SessionStatus;
 import dev.memoria.session.SessionStore;
 import dev.memoria.spi.Checks;
 import dev.memoria.spi.Cursors;
+import dev.memoria.spi.Filters;
 import dev.memoria.spi.Records;
 import java.time.Clock;
 import java.time.Instant;
@@ -20,9 +21,6 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 final class InMemorySessionStore implements SessionStore {
-    static final Comparator<Session> NEWEST_FIRST =
-            Comparator.comparing(Session::createdAt).thenComparing(Session::id).reversed();
-
     private final Clock clock;
     private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
 
@@ -58,32 +56,33 @@ final class InMemorySessionStore implements SessionStore {
     }
 
     @Override
-    public Page<Session> list(SessionFilter filter) {
-        Objects.requireNonNull(filter, "filter");
-        Session after = null;
-        if (filter.cursor() != null) {
-            List<String> key = Cursors.decode(filter.cursor(), "sessions", filter.scope(), 2);
-            after = positionOf(key.get(0), key.get(1));
-        }
-        Session from = after;
-        List<Session> matching = sessions.values().stream()
-                .filter(filter::matches)
-                .filter(s -> from == null || NEWEST_FIRST.compare(s, from) > 0)
-                .sorted(NEWEST_FIRST)
-                .limit(filter.limit() + 1L)
-                .toList();
-        return Cursors.page(matching, filter.limit(),
-                last -> Cursors.encode("sessions", filter.scope(), Long.toString(last.createdAt().toEpochMilli()), last.id()));
+    public void touch(String id, Instant activityAt) {
+        Checks.id(id, "id");
+        Objects.requireNonNull(activityAt, "activityAt");
+        sessions.computeIfPresent(id, (k, stored) -> Records.touched(stored, activityAt));
     }
 
-    private static Session positionOf(String createdMillis, String id) {
-        Instant at;
-        try {
-            at = Instant.ofEpochMilli(Long.parseLong(createdMillis));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("cursor: invalid, unsupported cursor format");
+    @Override
+    public Page<Session> list(SessionFilter filter) {
+        Objects.requireNonNull(filter, "filter");
+        Comparator<Session> order = Filters.comparator(filter.order());
+        String scope = Filters.scope(filter);
+        Session from = null;
+        if (filter.cursor() != null) {
+            List<String> key = Cursors.decode(filter.cursor(), "sessions", scope, 2);
+            Instant at = Instant.ofEpochMilli(Cursors.number(key.get(0)));
+            // a stand-in with the cursor's sort time in both the created and the activity position
+            from = new Session(key.get(1), null, SessionStatus.ACTIVE, at, at, at, null, null, null, 0);
         }
-        return new Session(id, null, SessionStatus.ACTIVE, at, at, null, null, null, 0);
+        Session start = from;
+        List<Session> matching = sessions.values().stream()
+                .filter(s -> Filters.matches(filter, s))
+                .filter(s -> start == null || order.compare(s, start) > 0)
+                .sorted(order)
+                .limit(filter.limit() + 1L)
+                .toList();
+        return Cursors.page(matching, filter.limit(), last -> Cursors.encode("sessions", scope,
+                Long.toString(Filters.sortTime(filter.order(), last).toEpochMilli()), last.id()));
     }
 
     @Override

@@ -22,7 +22,22 @@ public final class InMemoryStores {
      * @return new, empty stores
      */
     public static Stores create(Clock clock) {
+        return create(clock, examined -> { });
+    }
+
+    /**
+     * Stores that report how much each read of the memory store looked at: the kit's work meter
+     * of contract M7 uses it to show that {@code latest(n)} and typed reads do not scan whole
+     * runs, and so can a test or a benchmark of yours.
+     *
+     * @param clock the clock every store reads "now" from
+     * @param eventsExamined told, after each read, how many stored events it looked at
+     * @return new, empty stores
+     */
+    public static Stores create(Clock clock, java.util.function.LongConsumer eventsExamined) {
         Objects.requireNonNull(clock, "clock");
-        return Stores.of(new InMemorySessionStore(clock), new InMemoryRunStore(clock), new InMemoryMemoryStore(clock));
+        Objects.requireNonNull(eventsExamined, "eventsExamined");
+        return Stores.of(new InMemorySessionStore(clock), new InMemoryRunStore(clock),
+                new InMemoryMemoryStore(clock, eventsExamined));
     }
 }

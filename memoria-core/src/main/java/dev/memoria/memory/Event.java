@@ -2,8 +2,8 @@ package dev.memoria.memory;
 
 import dev.memoria.Ids;
 import dev.memoria.Limits;
-import dev.memoria.spi.Checks;
-import dev.memoria.spi.Json;
+import dev.memoria.internal.Checks;
+import dev.memoria.internal.Json;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -150,6 +150,40 @@ public record Event(String key, String typeName, Instant timestamp, Map<String, 
      * @return a copy with this timestamp
      */
     public Event withTimestamp(Instant timestamp) {
+        return new Event(key, typeName, timestamp, data, labels);
+    }
+
+    /**
+     * @param type another known type
+     * @return a copy of this type
+     */
+    public Event withType(EventType type) {
+        return new Event(key, type, timestamp, data, labels);
+    }
+
+    /**
+     * @param typeName another type name (see {@link #typeName()})
+     * @return a copy with this type name
+     */
+    public Event withTypeName(String typeName) {
+        return new Event(key, typeName, timestamp, data, labels);
+    }
+
+    /**
+     * @param data other data, replacing all
+     * @return a copy with this data
+     */
+    public Event withData(Map<String, ?> data) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> d = (Map<String, Object>) data;
+        return new Event(key, typeName, timestamp, d, labels);
+    }
+
+    /**
+     * @param labels other labels, replacing all
+     * @return a copy with these labels
+     */
+    public Event withLabels(Map<String, String> labels) {
         return new Event(key, typeName, timestamp, data, labels);
     }
 

@@ -70,7 +70,7 @@ public enum EventType {
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("type: a type name is 1 to " + MAX_NAME_LENGTH
                     + " upper case letters, digits and underscores starting with a letter, got '"
-                    + dev.memoria.spi.Checks.shorten(name) + "'");
+                    + dev.memoria.internal.Checks.shorten(name) + "'");
         }
         if (name.equals(UNKNOWN.name())) {
             throw new IllegalArgumentException("type: UNKNOWN stands for a type this version does not know and is never"

@@ -1,8 +1,8 @@
 package dev.memoria.memory;
 
 import dev.memoria.run.RunRef;
-import dev.memoria.spi.Checks;
-import dev.memoria.spi.Json;
+import dev.memoria.internal.Checks;
+import dev.memoria.internal.Json;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;

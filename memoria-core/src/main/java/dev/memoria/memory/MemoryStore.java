@@ -42,8 +42,10 @@ public interface MemoryStore {
      * @param expectedLastSequence the last sequence the caller saw, 0 for an empty log
      * @param events the events
      * @return the events as stored
-     * @throws ConflictException carrying {@link ConflictException#actualLastSequence()} if the
-     *     run moved on; nothing is written
+     * @throws dev.memoria.SequenceConflictException carrying
+     *     {@link dev.memoria.SequenceConflictException#actualLastSequence()} if the run moved on;
+     *     nothing is written (unless the whole batch is a retry of one already written: then the
+     *     stored events are returned)
      */
     List<MemoryEvent> appendAfter(RunRef run, long expectedLastSequence, List<Event> events);
 

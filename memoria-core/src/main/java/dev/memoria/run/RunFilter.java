@@ -1,44 +1,62 @@
 package dev.memoria.run;
 
 import dev.memoria.Limits;
-import dev.memoria.spi.Checks;
+import dev.memoria.internal.Checks;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
 /**
- * What {@link RunStore#list(RunFilter)} returns: runs oldest first by (startedAt, id), every given
- * condition must hold. Immutable: each method returns a new filter.
+ * What {@link RunStore#list(RunFilter)} returns: the runs for which every given condition holds,
+ * oldest first unless asked otherwise, one page at a time. Immutable: each method returns a new
+ * filter. The same scheme as {@link dev.memoria.session.SessionFilter}.
  *
  * <pre>{@code
  * Page<Run> stale = runs.list(RunFilter.all().statuses(RunStatus.RUNNING).updatedBefore(cutoff));
+ * Optional<Run> latest = runs.list(RunFilter.session(id).orderBy(RunOrder.NEWEST_FIRST).limit(1)).first();
  * }</pre>
  */
 public final class RunFilter {
+    private static final RunFilter ALL = new RunFilter(null, null, null, Set.of(), Map.of(), null, null, null, null,
+            RunOrder.OLDEST_FIRST, Limits.DEFAULT_PAGE_SIZE, null);
+
     private final String sessionId;
     private final String agentId;
     private final String parentRunId;
     private final Set<RunStatus> statuses;
+    private final Map<String, String> labels;
+    private final Instant startedAfter;
+    private final Instant startedBefore;
+    private final Instant updatedAfter;
     private final Instant updatedBefore;
+    private final RunOrder order;
     private final int limit;
     private final String cursor;
 
     private RunFilter(String sessionId, String agentId, String parentRunId, Set<RunStatus> statuses,
-                      Instant updatedBefore, int limit, String cursor) {
+                      Map<String, String> labels, Instant startedAfter, Instant startedBefore, Instant updatedAfter,
+                      Instant updatedBefore, RunOrder order, int limit, String cursor) {
         this.sessionId = sessionId;
         this.agentId = agentId;
         this.parentRunId = parentRunId;
         this.statuses = statuses;
+        this.labels = labels;
+        this.startedAfter = startedAfter;
+        this.startedBefore = startedBefore;
+        this.updatedAfter = updatedAfter;
         this.updatedBefore = updatedBefore;
+        this.order = order;
         this.limit = limit;
         this.cursor = cursor;
     }
 
-    /** @return a filter matching every run */
+    /** @return a filter matching every run, oldest first, first page of {@value Limits#DEFAULT_PAGE_SIZE} */
     public static RunFilter all() {
-        return new RunFilter(null, null, null, Set.of(), null, Limits.DEFAULT_PAGE_SIZE, null);
+        return ALL;
     }
 
     /**
@@ -54,8 +72,8 @@ public final class RunFilter {
      * @return a new filter
      */
     public RunFilter sessionId(String sessionId) {
-        return new RunFilter(Checks.id(sessionId, "sessionId"), agentId, parentRunId, statuses, updatedBefore, limit,
-                cursor);
+        return new RunFilter(Checks.id(sessionId, "sessionId"), agentId, parentRunId, statuses, labels, startedAfter,
+                startedBefore, updatedAfter, updatedBefore, order, limit, cursor);
     }
 
     /**
@@ -63,17 +81,17 @@ public final class RunFilter {
      * @return a new filter
      */
     public RunFilter agentId(String agentId) {
-        return new RunFilter(sessionId, Checks.id(agentId, "agentId"), parentRunId, statuses, updatedBefore, limit,
-                cursor);
+        return new RunFilter(sessionId, Checks.id(agentId, "agentId"), parentRunId, statuses, labels, startedAfter,
+                startedBefore, updatedAfter, updatedBefore, order, limit, cursor);
     }
 
     /**
-     * @param parentRunId only runs started by this run
+     * @param parentRunId only runs started by this run (its children)
      * @return a new filter
      */
     public RunFilter parentRunId(String parentRunId) {
-        return new RunFilter(sessionId, agentId, Checks.id(parentRunId, "parentRunId"), statuses, updatedBefore,
-                limit, cursor);
+        return new RunFilter(sessionId, agentId, Checks.id(parentRunId, "parentRunId"), statuses, labels, startedAfter,
+                startedBefore, updatedAfter, updatedBefore, order, limit, cursor);
     }
 
     /**
@@ -86,7 +104,65 @@ public final class RunFilter {
         for (RunStatus s : more) {
             set.add(Objects.requireNonNull(s, "statuses"));
         }
-        return new RunFilter(sessionId, agentId, parentRunId, Set.copyOf(set), updatedBefore, limit, cursor);
+        return statuses(set);
+    }
+
+    /**
+     * @param statuses the statuses to match; empty means any
+     * @return a new filter
+     */
+    public RunFilter statuses(Set<RunStatus> statuses) {
+        Objects.requireNonNull(statuses, "statuses").forEach(s -> Objects.requireNonNull(s, "statuses"));
+        return new RunFilter(sessionId, agentId, parentRunId, Set.copyOf(statuses), labels, startedAfter, startedBefore,
+                updatedAfter, updatedBefore, order, limit, cursor);
+    }
+
+    /**
+     * @param key a label key
+     * @param value the value it must have; all labels given must match
+     * @return a new filter
+     */
+    public RunFilter label(String key, String value) {
+        return labels(Map.of(Objects.requireNonNull(key, "labels: a key is null"),
+                Objects.requireNonNull(value, "labels[" + key + "]: value is null")));
+    }
+
+    /**
+     * @param labels labels that must all match, in addition to those given before
+     * @return a new filter
+     */
+    public RunFilter labels(Map<String, String> labels) {
+        Map<String, String> all = new LinkedHashMap<>(this.labels);
+        all.putAll(Objects.requireNonNull(labels, "labels"));
+        return new RunFilter(sessionId, agentId, parentRunId, statuses, Checks.labels(all, "labels"), startedAfter,
+                startedBefore, updatedAfter, updatedBefore, order, limit, cursor);
+    }
+
+    /**
+     * @param instant only runs started strictly after it
+     * @return a new filter
+     */
+    public RunFilter startedAfter(Instant instant) {
+        return new RunFilter(sessionId, agentId, parentRunId, statuses, labels, millis(instant, "startedAfter"),
+                startedBefore, updatedAfter, updatedBefore, order, limit, cursor);
+    }
+
+    /**
+     * @param instant only runs started strictly before it
+     * @return a new filter
+     */
+    public RunFilter startedBefore(Instant instant) {
+        return new RunFilter(sessionId, agentId, parentRunId, statuses, labels, startedAfter,
+                millis(instant, "startedBefore"), updatedAfter, updatedBefore, order, limit, cursor);
+    }
+
+    /**
+     * @param instant only runs last updated strictly after it
+     * @return a new filter
+     */
+    public RunFilter updatedAfter(Instant instant) {
+        return new RunFilter(sessionId, agentId, parentRunId, statuses, labels, startedAfter, startedBefore,
+                millis(instant, "updatedAfter"), updatedBefore, order, limit, cursor);
     }
 
     /**
@@ -94,8 +170,17 @@ public final class RunFilter {
      * @return a new filter
      */
     public RunFilter updatedBefore(Instant instant) {
-        return new RunFilter(sessionId, agentId, parentRunId, statuses,
-                Objects.requireNonNull(instant, "updatedBefore").truncatedTo(ChronoUnit.MILLIS), limit, cursor);
+        return new RunFilter(sessionId, agentId, parentRunId, statuses, labels, startedAfter, startedBefore, updatedAfter,
+                millis(instant, "updatedBefore"), order, limit, cursor);
+    }
+
+    /**
+     * @param order how the runs are ordered; {@link RunOrder#OLDEST_FIRST} by default
+     * @return a new filter
+     */
+    public RunFilter orderBy(RunOrder order) {
+        return new RunFilter(sessionId, agentId, parentRunId, statuses, labels, startedAfter, startedBefore, updatedAfter,
+                updatedBefore, Objects.requireNonNull(order, "order"), limit, cursor);
     }
 
     /**
@@ -103,8 +188,8 @@ public final class RunFilter {
      * @return a new filter
      */
     public RunFilter limit(int limit) {
-        return new RunFilter(sessionId, agentId, parentRunId, statuses, updatedBefore,
-                Checks.pageSize(limit, "limit"), cursor);
+        return new RunFilter(sessionId, agentId, parentRunId, statuses, labels, startedAfter, startedBefore, updatedAfter,
+                updatedBefore, order, Checks.pageSize(limit, "limit"), cursor);
     }
 
     /**
@@ -112,7 +197,12 @@ public final class RunFilter {
      * @return a new filter
      */
     public RunFilter cursor(String cursor) {
-        return new RunFilter(sessionId, agentId, parentRunId, statuses, updatedBefore, limit, cursor);
+        return new RunFilter(sessionId, agentId, parentRunId, statuses, labels, startedAfter, startedBefore, updatedAfter,
+                updatedBefore, order, limit, cursor);
+    }
+
+    private static Instant millis(Instant instant, String name) {
+        return Objects.requireNonNull(instant, name).truncatedTo(ChronoUnit.MILLIS);
     }
 
     /** @return the session asked for, or null */
@@ -135,9 +225,34 @@ public final class RunFilter {
         return statuses;
     }
 
+    /** @return labels that must all match */
+    public Map<String, String> labels() {
+        return labels;
+    }
+
+    /** @return the exclusive lower bound on startedAt, or null */
+    public Instant startedAfter() {
+        return startedAfter;
+    }
+
+    /** @return the exclusive upper bound on startedAt, or null */
+    public Instant startedBefore() {
+        return startedBefore;
+    }
+
+    /** @return the exclusive lower bound on updatedAt, or null */
+    public Instant updatedAfter() {
+        return updatedAfter;
+    }
+
     /** @return the exclusive upper bound on updatedAt, or null */
     public Instant updatedBefore() {
         return updatedBefore;
+    }
+
+    /** @return the order */
+    public RunOrder order() {
+        return order;
     }
 
     /** @return the page size */
@@ -150,38 +265,37 @@ public final class RunFilter {
         return cursor;
     }
 
-    /**
-     * @param r a run
-     * @return whether every condition (not the cursor) holds
-     */
-    public boolean matches(Run r) {
-        return (sessionId == null || sessionId.equals(r.sessionId()))
-                && (agentId == null || agentId.equals(r.agentId()))
-                && (parentRunId == null || parentRunId.equals(r.parentRunId()))
-                && (statuses.isEmpty() || statuses.contains(r.status()))
-                && (updatedBefore == null || r.updatedAt().isBefore(updatedBefore));
-    }
-
-    /** @return a canonical text of the conditions, which cursors are bound to */
-    public String scope() {
-        return "session=" + sessionId + ";agent=" + agentId + ";parent=" + parentRunId + ";statuses="
-                + new java.util.TreeSet<>(statuses) + ";ub="
-                + updatedBefore;
-    }
-
     @Override
     public String toString() {
-        return "RunFilter[" + scope() + ";limit=" + limit + (cursor == null ? "" : ";cursor") + "]";
+        StringBuilder b = new StringBuilder("RunFilter[");
+        if (sessionId != null) {
+            b.append("session ").append(Checks.shorten(sessionId)).append(", ");
+        }
+        if (agentId != null) {
+            b.append("agent ").append(Checks.shorten(agentId)).append(", ");
+        }
+        if (parentRunId != null) {
+            b.append("children of ").append(Checks.shorten(parentRunId)).append(", ");
+        }
+        if (!statuses.isEmpty()) {
+            b.append(statuses).append(", ");
+        }
+        b.append(order).append(", limit ").append(limit);
+        return b.append(cursor == null ? "" : ", after cursor").append(']').toString();
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof RunFilter f && f.scope().equals(scope()) && f.limit == limit
-                && Objects.equals(f.cursor, cursor);
+        return o instanceof RunFilter f && Objects.equals(f.sessionId, sessionId) && Objects.equals(f.agentId, agentId)
+                && Objects.equals(f.parentRunId, parentRunId) && f.statuses.equals(statuses) && f.labels.equals(labels)
+                && Objects.equals(f.startedAfter, startedAfter) && Objects.equals(f.startedBefore, startedBefore)
+                && Objects.equals(f.updatedAfter, updatedAfter) && Objects.equals(f.updatedBefore, updatedBefore)
+                && f.order == order && f.limit == limit && Objects.equals(f.cursor, cursor);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(scope(), limit, cursor);
+        return Objects.hash(sessionId, agentId, parentRunId, statuses, labels, startedAfter, startedBefore, updatedAfter,
+                updatedBefore, order, limit, cursor);
     }
 }

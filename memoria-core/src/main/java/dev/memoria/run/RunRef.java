@@ -1,6 +1,6 @@
 package dev.memoria.run;
 
-import dev.memoria.spi.Checks;
+import dev.memoria.internal.Checks;
 
 /**
  * Names a run's memory: the session it belongs to, the agent that runs it, and the run's id.

@@ -57,7 +57,7 @@ public interface RunStore {
      */
     default Run update(String id, UnaryOperator<Run> change) {
         Objects.requireNonNull(change, "change");
-        return dev.memoria.spi.Retries.onConflict(() -> {
+        return dev.memoria.internal.Retries.onConflict(() -> {
             Run current = get(id).orElseThrow(() -> new NotFoundException("run", id));
             return update(Objects.requireNonNull(change.apply(current), "change returned null"));
         });

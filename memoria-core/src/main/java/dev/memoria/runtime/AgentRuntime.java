@@ -20,7 +20,7 @@ import dev.memoria.run.RunFilter;
 import dev.memoria.run.RunStatus;
 import dev.memoria.session.NewSession;
 import dev.memoria.session.Session;
-import dev.memoria.spi.Checks;
+import dev.memoria.internal.Checks;
 import dev.memoria.spi.Retries;
 import java.time.Clock;
 import java.time.Duration;
@@ -87,9 +87,10 @@ public final class AgentRuntime {
      * Returns the active session with this id, or creates it (idempotent for an active session).
      *
      * @param id the session's id, or null for a generated one
-     * @param userId its user, or null
+     * @param userId its user, or null (then an existing session is returned whatever its user)
      * @return the active session
      * @throws SessionEndedException if a session with this id exists and has ended
+     * @throws ConflictException if a session with this id exists and belongs to another user
      */
     public Session startSession(String id, String userId) {
         String sessionId = id == null ? ids.get() : Checks.id(id, "id");
@@ -100,6 +101,11 @@ public final class AgentRuntime {
                 if (!existing.get().isActive()) {
                     throw new SessionEndedException(sessionId);
                 }
+                if (userId != null && !userId.equals(existing.get().userId())) {
+                    throw new ConflictException("session " + Checks.shorten(sessionId) + " belongs to "
+                            + (existing.get().userId() == null ? "no user" : "user " + Checks.shorten(existing.get().userId()))
+                            + ", not to user " + Checks.shorten(userId) + " (start another session for this user)");
+                }
                 return existing.get();
             }
             try {
@@ -108,7 +114,8 @@ public final class AgentRuntime {
                 // another thread created it between get and create: read it back
             }
         }
-        throw new IllegalStateException("session " + sessionId + " keeps appearing and disappearing");
+        throw new ConflictException("session " + Checks.shorten(sessionId)
+                + " was created and deleted again three times while being started; try again");
     }
 
     /**

@@ -1,8 +1,8 @@
 package dev.memoria.session;
 
 import dev.memoria.Limits;
-import dev.memoria.spi.Checks;
-import dev.memoria.spi.Json;
+import dev.memoria.internal.Checks;
+import dev.memoria.internal.Json;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

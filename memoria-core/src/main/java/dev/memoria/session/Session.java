@@ -1,8 +1,8 @@
 package dev.memoria.session;
 
 import dev.memoria.Limits;
-import dev.memoria.spi.Checks;
-import dev.memoria.spi.Json;
+import dev.memoria.internal.Checks;
+import dev.memoria.internal.Json;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -20,14 +20,17 @@ import java.util.Objects;
  * @param userId the user it belongs to, or null
  * @param status ACTIVE or ENDED
  * @param createdAt when it was created
- * @param updatedAt when it last changed
+ * @param updatedAt when its record last changed
+ * @param lastActivityAt when it last had activity: its creation, a run started in it, or an event
+ *     appended to one of its runs (kept current by {@link dev.memoria.Stores#of}, to within a second)
  * @param endedAt when it ended, or null while ACTIVE
  * @param labels short string tags, filterable in {@link SessionFilter}
- * @param metadata JSON values (see {@link dev.memoria.spi.Json})
+ * @param metadata JSON values (see {@link dev.memoria.internal.Json})
  * @param version incremented by every update, for optimistic concurrency
  */
 public record Session(String id, String userId, SessionStatus status, Instant createdAt, Instant updatedAt,
-                      Instant endedAt, Map<String, String> labels, Map<String, Object> metadata, long version) {
+                      Instant lastActivityAt, Instant endedAt, Map<String, String> labels, Map<String, Object> metadata,
+                      long version) {
 
     /**
      * Checks the structure and copies the maps. The write-time limits are checked by the
@@ -39,6 +42,7 @@ public record Session(String id, String userId, SessionStatus status, Instant cr
         Objects.requireNonNull(status, "status");
         createdAt = Objects.requireNonNull(createdAt, "createdAt").truncatedTo(ChronoUnit.MILLIS);
         updatedAt = Objects.requireNonNull(updatedAt, "updatedAt").truncatedTo(ChronoUnit.MILLIS);
+        lastActivityAt = Objects.requireNonNull(lastActivityAt, "lastActivityAt").truncatedTo(ChronoUnit.MILLIS);
         endedAt = endedAt == null ? null : endedAt.truncatedTo(ChronoUnit.MILLIS);
         labels = Json.trustedLabels(labels);
         metadata = Json.trustedCopy(metadata);
@@ -58,7 +62,7 @@ public record Session(String id, String userId, SessionStatus status, Instant cr
      */
     public Session withUserId(String userId) {
         Checks.optionalId(userId, "userId");
-        return new Session(id, userId, status, createdAt, updatedAt, endedAt, labels, metadata, version);
+        return new Session(id, userId, status, createdAt, updatedAt, lastActivityAt, endedAt, labels, metadata, version);
     }
 
     /**
@@ -66,7 +70,7 @@ public record Session(String id, String userId, SessionStatus status, Instant cr
      * @return a copy with another status
      */
     public Session withStatus(SessionStatus status) {
-        return new Session(id, userId, status, createdAt, updatedAt, endedAt, labels, metadata, version);
+        return new Session(id, userId, status, createdAt, updatedAt, lastActivityAt, endedAt, labels, metadata, version);
     }
 
     /** @return a copy that is ENDED */
@@ -79,7 +83,7 @@ public record Session(String id, String userId, SessionStatus status, Instant cr
      * @return a copy with other labels
      */
     public Session withLabels(Map<String, String> labels) {
-        return new Session(id, userId, status, createdAt, updatedAt, endedAt, Checks.labels(labels, "labels"), metadata,
+        return new Session(id, userId, status, createdAt, updatedAt, lastActivityAt, endedAt, Checks.labels(labels, "labels"), metadata,
                 version);
     }
 
@@ -101,7 +105,7 @@ public record Session(String id, String userId, SessionStatus status, Instant cr
     public Session withMetadata(Map<String, ?> metadata) {
         @SuppressWarnings("unchecked")
         Map<String, Object> m = Json.copyOf((Map<String, Object>) metadata, "metadata", Limits.MAX_METADATA_BYTES);
-        return new Session(id, userId, status, createdAt, updatedAt, endedAt, labels, m, version);
+        return new Session(id, userId, status, createdAt, updatedAt, lastActivityAt, endedAt, labels, m, version);
     }
 
     /**

@@ -52,19 +52,31 @@ public interface SessionStore {
      * @param change computes the new session from the current one
      * @return the stored session
      * @throws NotFoundException if there is no such session
-     * @throws ConflictException if {@value dev.memoria.spi.Retries#MAX_ATTEMPTS} attempts all lost; earlier
+     * @throws ConflictException if 1,000 attempts all lost; earlier
      *     failures are attached as suppressed exceptions
      */
     default Session update(String id, UnaryOperator<Session> change) {
         Objects.requireNonNull(change, "change");
-        return dev.memoria.spi.Retries.onConflict(() -> {
+        return dev.memoria.internal.Retries.onConflict(() -> {
             Session current = get(id).orElseThrow(() -> new NotFoundException("session", id));
             return update(Objects.requireNonNull(change.apply(current), "change returned null"));
         });
     }
 
     /**
-     * Lists sessions newest first by (createdAt, id), one page at a time (S7).
+     * Records that the session had activity at {@code activityAt} (S11): moves
+     * {@link Session#lastActivityAt()} forward to it if that is later, and changes nothing else
+     * (neither the version nor updatedAt, so it never conflicts with an update). An unknown id
+     * does nothing. {@link dev.memoria.Stores#of} calls it when runs are created and events are
+     * appended; applications rarely need to.
+     *
+     * @param id the session's id
+     * @param activityAt when the activity happened
+     */
+    void touch(String id, java.time.Instant activityAt);
+
+    /**
+     * Lists sessions in the filter's order (newest first by default), one page at a time (S7).
      *
      * @param filter conditions, page size and cursor
      * @return a page; its {@code nextCursor} is null on the last page

@@ -4,23 +4,21 @@ import dev.memoria.Limits;
 import dev.memoria.memory.Event;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
- * Argument checks shared by the value types and every store, so that a rule is written once and
- * every backend refuses bad input alike. Public for authors of custom backends, who should call
- * them at each store entry point before touching storage.
+ * The argument checks a store makes at each entry point, before touching storage, so that every
+ * backend refuses bad input alike: ids, batches of events, compare-and-append expectations. The
+ * records and specs check their own fields; these cover the arguments that are not records.
  *
  * <p>Every message names the argument and the rule, for example
- * {@code "labels: at most 64 entries, got 65"}.
+ * {@code "events: at most 1000 per append, got 1001"}.
  */
 public final class Checks {
-    private static final int SHORTEN_AT = 80;
-
     private Checks() {
     }
 
@@ -35,179 +33,7 @@ public final class Checks {
      * @throws IllegalArgumentException if it breaks a rule
      */
     public static String id(String value, String name) {
-        Objects.requireNonNull(value, name);
-        if (value.isEmpty() || value.isBlank()) {
-            throw new IllegalArgumentException(name + ": must not be blank");
-        }
-        if (value.length() > Limits.MAX_ID_LENGTH) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT,
-                    "%s: at most %d characters, got %d", name, Limits.MAX_ID_LENGTH, value.length()));
-        }
-        noControlCharacters(value, name);
-        return value;
-    }
-
-    /**
-     * Like {@link #id(String, String)}, but null is allowed.
-     *
-     * @param value the id, or null
-     * @param name the argument's name
-     * @return the id or null
-     */
-    public static String optionalId(String value, String name) {
-        return value == null ? null : id(value, name);
-    }
-
-    /**
-     * Checks that a string has no control characters (U+0000–U+001F, U+007F–U+009F) and is
-     * well-formed UTF-16.
-     *
-     * @param value the string
-     * @param name the argument's name
-     * @return the string
-     */
-    public static String noControlCharacters(String value, String name) {
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (Character.isISOControl(c)) {
-                throw new IllegalArgumentException(String.format(Locale.ROOT,
-                        "%s: must not contain control characters (found U+%04X at index %d)", name, (int) c, i));
-            }
-        }
-        return wellFormed(value, name);
-    }
-
-    /**
-     * Checks free text (labels values, error messages, event text): any Unicode but NUL, and no
-     * unpaired surrogate, which no backend can store faithfully.
-     *
-     * @param value the text
-     * @param name the argument's name
-     * @return the text
-     */
-    public static String text(String value, String name) {
-        if (value.indexOf('\0') >= 0) {
-            throw new IllegalArgumentException(name + ": must not contain the NUL character (U+0000) at index "
-                    + value.indexOf('\0'));
-        }
-        return wellFormed(value, name);
-    }
-
-    private static String wellFormed(String value, String name) {
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                throw new IllegalArgumentException(String.format(Locale.ROOT,
-                        "%s: unpaired UTF-16 surrogate U+%04X at index %d is not valid Unicode text", name, (int) c, i));
-            }
-        }
-        return value;
-    }
-
-    /**
-     * Checks optional free text with a maximum length.
-     *
-     * @param value the text, or null
-     * @param name the argument's name
-     * @param maxLength the longest allowed, in characters
-     * @return the text or null
-     */
-    public static String optionalText(String value, String name, int maxLength) {
-        if (value == null) {
-            return null;
-        }
-        if (value.length() > maxLength) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT,
-                    "%s: at most %d characters, got %d", name, maxLength, value.length()));
-        }
-        return text(value, name);
-    }
-
-    /**
-     * Checks and copies labels: at most {@value Limits#MAX_LABELS} entries, keys 1 to
-     * {@value Limits#MAX_LABEL_KEY_LENGTH} characters without control characters, values at most
-     * {@value Limits#MAX_LABEL_VALUE_LENGTH} characters without NUL.
-     *
-     * @param labels the labels; null means none
-     * @param name the argument's name
-     * @return an unmodifiable copy that keeps the given order
-     */
-    public static Map<String, String> labels(Map<String, String> labels, String name) {
-        if (labels == null || labels.isEmpty()) {
-            return Map.of();
-        }
-        if (labels.size() > Limits.MAX_LABELS) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT,
-                    "%s: at most %d entries, got %d", name, Limits.MAX_LABELS, labels.size()));
-        }
-        Map<String, String> copy = new LinkedHashMap<>(labels.size() * 2);
-        for (Map.Entry<String, String> e : labels.entrySet()) {
-            String key = e.getKey();
-            if (key == null) {
-                throw new NullPointerException(name + ": a key is null");
-            }
-            String where = name + "[" + shorten(key) + "]";
-            if (key.isEmpty()) {
-                throw new IllegalArgumentException(name + ": a key is empty");
-            }
-            if (key.length() > Limits.MAX_LABEL_KEY_LENGTH) {
-                throw new IllegalArgumentException(String.format(Locale.ROOT,
-                        "%s: key at most %d characters, got %d", where, Limits.MAX_LABEL_KEY_LENGTH, key.length()));
-            }
-            noControlCharacters(key, name + " key");
-            String value = e.getValue();
-            if (value == null) {
-                throw new NullPointerException(where + ": value is null");
-            }
-            if (value.length() > Limits.MAX_LABEL_VALUE_LENGTH) {
-                throw new IllegalArgumentException(String.format(Locale.ROOT,
-                        "%s: value at most %d characters, got %d", where, Limits.MAX_LABEL_VALUE_LENGTH, value.length()));
-            }
-            text(value, where);
-            copy.put(key, value);
-        }
-        return Collections.unmodifiableMap(copy);
-    }
-
-    /**
-     * The rules of {@code SessionStore.update} against the stored session: an ENDED session is
-     * read-only (S6), then the version must be the stored one (S4).
-     *
-     * @param stored the session as stored
-     * @param changed the caller's changed copy
-     * @throws dev.memoria.SessionEndedException if the stored session has ended
-     * @throws dev.memoria.ConflictException if the version is stale
-     */
-    public static void sessionUpdate(dev.memoria.session.Session stored, dev.memoria.session.Session changed) {
-        if (!stored.isActive()) {
-            throw new dev.memoria.SessionEndedException(stored.id());
-        }
-        if (stored.version() != changed.version()) {
-            throw dev.memoria.ConflictException.staleVersion("session", stored.id(), changed.version(), stored.version());
-        }
-    }
-
-    /**
-     * The rules of {@code RunStore.update} against the stored run: a terminal run never changes,
-     * the version must be the stored one, and the status change must be allowed (R2, R4).
-     *
-     * @param stored the run as stored
-     * @param changed the caller's changed copy
-     * @throws dev.memoria.InvalidTransitionException if the run is terminal or the change not allowed
-     * @throws dev.memoria.ConflictException if the version is stale
-     */
-    public static void runUpdate(dev.memoria.run.Run stored, dev.memoria.run.Run changed) {
-        if (stored.status().isTerminal()) {
-            throw new dev.memoria.InvalidTransitionException(stored.id(), stored.status(), changed.status());
-        }
-        if (stored.version() != changed.version()) {
-            throw dev.memoria.ConflictException.staleVersion("run", stored.id(), changed.version(), stored.version());
-        }
-        if (!stored.status().canBecome(changed.status())) {
-            throw new dev.memoria.InvalidTransitionException(stored.id(), stored.status(), changed.status());
-        }
+        return dev.memoria.internal.Checks.id(value, name);
     }
 
     /**
@@ -224,24 +50,10 @@ public final class Checks {
     }
 
     /**
-     * Checks a page size: 1 to {@value Limits#MAX_PAGE_SIZE}.
-     *
-     * @param limit the page size
-     * @param name the argument's name
-     * @return the page size
-     */
-    public static int pageSize(int limit, String name) {
-        if (limit < 1 || limit > Limits.MAX_PAGE_SIZE) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT,
-                    "%s: must be between 1 and %d, got %d", name, Limits.MAX_PAGE_SIZE, limit));
-        }
-        return limit;
-    }
-
-    /**
      * Checks a batch of events for one append: no null element, at most
      * {@value Limits#MAX_EVENTS_PER_APPEND} events and {@value Limits#MAX_APPEND_DATA_BYTES} bytes
-     * of data and labels (JSON), and no idempotency key twice. Each event was already checked when it was built.
+     * of data and labels (JSON), and no idempotency key twice. Each event was already checked
+     * when it was built.
      *
      * @param events the batch
      * @return an unmodifiable copy
@@ -254,7 +66,7 @@ public final class Checks {
         }
         List<Event> copy = new ArrayList<>(events.size());
         long bytes = 0;
-        java.util.Set<String> keys = new java.util.HashSet<>();
+        Set<String> keys = new HashSet<>();
         for (int i = 0; i < events.size(); i++) {
             Event e = events.get(i);
             if (e == null) {
@@ -283,9 +95,6 @@ public final class Checks {
      * @return the shortened value
      */
     public static String shorten(String value) {
-        if (value == null) {
-            return "null";
-        }
-        return value.length() <= SHORTEN_AT ? value : value.substring(0, SHORTEN_AT) + "[...]";
+        return dev.memoria.internal.Checks.shorten(value);
     }
 }

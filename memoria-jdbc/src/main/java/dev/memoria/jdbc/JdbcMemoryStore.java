@@ -11,6 +11,7 @@ import dev.memoria.run.RunRef;
 import dev.memoria.spi.Appends;
 import dev.memoria.spi.Checks;
 import dev.memoria.spi.Cursors;
+import dev.memoria.spi.Filters;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
-import java.util.function.Consumer;
 
 /**
  * One row per event; a head row per run holds the last sequence. An append locks the head row
@@ -34,6 +34,8 @@ import java.util.function.Consumer;
  */
 final class JdbcMemoryStore implements MemoryStore {
     private static final String EVENT_COLUMNS = "run_id, seq, session_id, event_key, type, ts, data, labels";
+    private static final List<String> KNOWN_TYPES = java.util.Arrays.stream(EventType.values())
+            .filter(t -> t != EventType.UNKNOWN).map(EventType::name).toList();
     /**
      * M12: the run id names the log, but a read sees it only through the ref it was started with.
      * Events carry the session; the agent is on the head row, checked once per read (the
@@ -50,11 +52,8 @@ final class JdbcMemoryStore implements MemoryStore {
     private final String insertValues;
     private final String deleteEvents;
     private final String deleteHead;
-    /** Sees the SQL and parameters of each read; the tests' work meter uses it (M7). */
-    volatile Consumer<SqlQuery> readObserver;
-
     /** One read statement. */
-    record SqlQuery(String sql, List<Object> params) {
+    private record SqlQuery(String sql, List<Object> params) {
     }
 
     JdbcMemoryStore(Database db) {
@@ -189,7 +188,7 @@ final class JdbcMemoryStore implements MemoryStore {
         Appends.Decision decision = Appends.decide(run, last, expected, batch, stored, db.clock.instant()).orThrow();
         if (insertRows(c, run, decision.toWrite()) != decision.toWrite().size()) {
             // the head row is locked, so no other writer of this run can be inserting
-            throw new IllegalStateException("run " + run.runId() + ": a key appeared under the head row lock");
+            throw new dev.memoria.StoreStateException("run " + run.runId() + ": a key appeared under the head row lock");
         }
         if (!decision.toWrite().isEmpty()) {
             try (PreparedStatement ps = db.prepare(c, updateHead)) {
@@ -242,7 +241,7 @@ final class JdbcMemoryStore implements MemoryStore {
                 ps.executeUpdate(); // a concurrent first append may win: then the update finds its row
             }
         }
-        throw new IllegalStateException("head row of run " + run.runId() + " vanished while appending");
+        throw new dev.memoria.StoreStateException("head row of run " + run.runId() + " vanished while appending");
     }
 
     /** Locks the run's head row, creating it if asked, checks the ref, and returns the last sequence. */
@@ -265,7 +264,7 @@ final class JdbcMemoryStore implements MemoryStore {
                 ps.executeUpdate(); // a concurrent first append may win the insert: then we lock its row
             }
         }
-        throw new IllegalStateException("head row of run " + run.runId() + " vanished while appending");
+        throw new dev.memoria.StoreStateException("head row of run " + run.runId() + " vanished while appending");
     }
 
     /**
@@ -303,15 +302,19 @@ final class JdbcMemoryStore implements MemoryStore {
     }
 
     private Page<MemoryEvent> readRun(EventQuery query) {
-        RunRef run = query.run();
+        String scope = Filters.scope(query);
         long after = query.afterSequence();
         if (query.cursor() != null) {
-            after = Math.max(after, Cursors.number(Cursors.decode(query.cursor(), "run-events", query.scope(), 1).get(0)));
+            after = Math.max(after, Cursors.number(Cursors.decode(query.cursor(), "run-events", scope, 1).get(0)));
+        }
+        RunRef run = query.run() != null ? query.run() : storedRef(query.runId());
+        if (run == null) {
+            return new Page<>(List.of(), null);
         }
         List<Object> params = new ArrayList<>(List.of(run.runId(), run.sessionId(), run.runId(), run.agentId(), after));
         StringBuilder sql = new StringBuilder(db.tables.sql("SELECT " + EVENT_COLUMNS
                 + " FROM {events} WHERE run_id = ? AND session_id = ? AND " + OWNED + " AND seq > ?"));
-        if (query.types().isEmpty()) {
+        if (!query.isFiltered()) {
             // sequences have no gaps, so the rows wanted are a known key range: the plan cannot
             // wander off the primary key, whatever the planner's statistics say
             if (query.isLatest()) {
@@ -324,6 +327,7 @@ final class JdbcMemoryStore implements MemoryStore {
             }
         }
         appendTypes(query, sql, params);
+        appendLabelsAndTimes(query, sql, params);
         sql.append(query.isLatest() ? " ORDER BY seq DESC LIMIT ?" : " ORDER BY seq LIMIT ?");
         params.add(query.isLatest() ? query.limit() : query.limit() + 1);
         List<MemoryEvent> found = query(new SqlQuery(sql.toString(), params), run);
@@ -331,8 +335,32 @@ final class JdbcMemoryStore implements MemoryStore {
             Collections.reverse(found);
             return new Page<>(found, null);
         }
-        return Cursors.page(found, query.limit(),
-                last -> Cursors.encode("run-events", query.scope(), Long.toString(last.sequence())));
+        return Cursors.page(found, query.limit(), last -> Cursors.encode("run-events", scope, Long.toString(last.sequence())));
+    }
+
+    /** The ref a run's log was started with, from its head row; null if the run has no log. */
+    private RunRef storedRef(String runId) {
+        return db.read(c -> {
+            try (PreparedStatement ps = db.prepare(c, db.tables.sql("SELECT session_id, agent_id FROM {run_heads} WHERE run_id = ?"))) {
+                ps.setString(1, runId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? new RunRef(rs.getString(1), rs.getString(2), runId) : null;
+                }
+            }
+        });
+    }
+
+    /** Labels are matched row by row (no index); time bounds use the timestamp column. */
+    private void appendLabelsAndTimes(EventQuery query, StringBuilder sql, List<Object> params) {
+        LabelSql.append(db, query.labels(), sql, params);
+        if (query.timestampAfter() != null) {
+            sql.append(" AND ts > ?");
+            params.add(query.timestampAfter().toEpochMilli());
+        }
+        if (query.timestampBefore() != null) {
+            sql.append(" AND ts < ?");
+            params.add(query.timestampBefore().toEpochMilli());
+        }
     }
 
     /**
@@ -342,8 +370,9 @@ final class JdbcMemoryStore implements MemoryStore {
      * 100,000-event session, against 0.3 ms for this form).
      */
     private Page<MemoryEvent> readSession(EventQuery query) {
+        String scope = Filters.scope(query);
         List<String> cursorKey = query.cursor() == null ? null
-                : Cursors.decode(query.cursor(), "session-events", query.scope(), 3);
+                : Cursors.decode(query.cursor(), "session-events", scope, 3);
         String order = query.isLatest() ? " ORDER BY ts DESC, run_id DESC, seq DESC LIMIT ?" : " ORDER BY ts, run_id, seq LIMIT ?";
         int limit = query.isLatest() ? query.limit() : query.limit() + 1;
         List<EventType> types = new ArrayList<>(new TreeSet<>(query.types()));
@@ -356,9 +385,9 @@ final class JdbcMemoryStore implements MemoryStore {
             StringBuilder part = new StringBuilder(db.tables.sql("SELECT " + EVENT_COLUMNS + " FROM {events} WHERE session_id = ?"));
             params.add(query.sessionId());
             if (type != null) {
-                part.append(" AND type = ?");
-                params.add(type.name());
+                part.append(" AND ").append(typeCondition(java.util.Set.of(type), params));
             }
+            appendLabelsAndTimes(query, part, params);
             if (cursorKey != null) {
                 part.append(" AND (ts, run_id, seq) > (?, ?, ?)");
                 params.add(Cursors.number(cursorKey.get(0)));
@@ -385,7 +414,7 @@ final class JdbcMemoryStore implements MemoryStore {
             Collections.reverse(found);
             return new Page<>(found, null);
         }
-        return Cursors.page(found, query.limit(), last -> Cursors.encode("session-events", query.scope(),
+        return Cursors.page(found, query.limit(), last -> Cursors.encode("session-events", scope,
                 Long.toString(last.timestamp().toEpochMilli()), last.run().runId(), Long.toString(last.sequence())));
     }
 
@@ -398,26 +427,39 @@ final class JdbcMemoryStore implements MemoryStore {
         if (query.types().isEmpty()) {
             return;
         }
-        if (query.types().size() == 1) {
-            sql.append(" AND type = ?");
-            params.add(query.types().iterator().next().name());
-            return;
+        sql.append(" AND ").append(typeCondition(query.types(), params));
+    }
+
+    /**
+     * One type uses the (run, type, seq) index. Several types are filtered while walking the
+     * primary key in sequence order (SQLite: the unary {@code +} keeps the planner off the type
+     * index, which would read every event of those types to sort them). {@code UNKNOWN} stands
+     * for every stored name this version does not know.
+     */
+    private String typeCondition(java.util.Set<EventType> types, List<Object> params) {
+        List<String> known = new ArrayList<>();
+        for (EventType t : new TreeSet<>(types)) {
+            if (t != EventType.UNKNOWN) {
+                known.add(t.name());
+            }
         }
-        sql.append(db.dialect == Dialect.SQLITE ? " AND +type IN (" : " AND type IN (");
-        String sep = "";
-        for (EventType t : new TreeSet<>(query.types())) {
-            sql.append(sep).append('?');
-            params.add(t.name());
-            sep = ", ";
+        String column = known.size() == 1 && !types.contains(EventType.UNKNOWN) ? "type"
+                : db.dialect == Dialect.SQLITE ? "+type" : "type";
+        StringBuilder condition = new StringBuilder();
+        if (!known.isEmpty()) {
+            condition.append(column).append(known.size() == 1 ? " = ?" : " IN (" + "?, ".repeat(known.size() - 1) + "?)");
+            params.addAll(known);
         }
-        sql.append(')');
+        if (types.contains(EventType.UNKNOWN)) {
+            condition.insert(0, known.isEmpty() ? "" : "(").append(known.isEmpty() ? "" : " OR ")
+                    .append(column).append(" NOT IN (").append("?, ".repeat(KNOWN_TYPES.size() - 1)).append("?)")
+                    .append(known.isEmpty() ? "" : ")");
+            params.addAll(KNOWN_TYPES);
+        }
+        return condition.toString();
     }
 
     private List<MemoryEvent> query(SqlQuery q, RunRef knownRun) {
-        Consumer<SqlQuery> observer = readObserver;
-        if (observer != null) {
-            observer.accept(q);
-        }
         return db.read(c -> {
             List<MemoryEvent> out = new ArrayList<>();
             try (PreparedStatement ps = db.prepare(c, q.sql())) {

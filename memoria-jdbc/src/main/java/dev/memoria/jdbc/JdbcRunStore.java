@@ -6,10 +6,12 @@ import dev.memoria.Page;
 import dev.memoria.run.NewRun;
 import dev.memoria.run.Run;
 import dev.memoria.run.RunFilter;
+import dev.memoria.run.RunOrder;
 import dev.memoria.run.RunStatus;
 import dev.memoria.run.RunStore;
 import dev.memoria.spi.Checks;
 import dev.memoria.spi.Cursors;
+import dev.memoria.spi.Filters;
 import dev.memoria.spi.Records;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -105,7 +107,7 @@ final class JdbcRunStore implements RunStore {
                     stored.endedAt() == null ? null : stored.endedAt().toEpochMilli(), db.json(stored.labels()),
                     db.json(stored.metadata()), stored.error(), stored.version(), stored.id(), current.version());
             if (ps.executeUpdate() != 1) {
-                throw new IllegalStateException("run " + stored.id() + " changed under its row lock");
+                throw new dev.memoria.StoreStateException("run " + stored.id() + " changed under its row lock");
             }
         }
         return stored;
@@ -114,46 +116,20 @@ final class JdbcRunStore implements RunStore {
     @Override
     public Page<Run> list(RunFilter filter) {
         Objects.requireNonNull(filter, "filter");
-        StringBuilder sql = new StringBuilder(db.tables.sql("SELECT " + COLUMNS + " FROM {runs} WHERE 1 = 1"));
-        List<Object> params = new ArrayList<>();
-        if (filter.sessionId() != null) {
-            sql.append(" AND session_id = ?");
-            params.add(filter.sessionId());
-        }
-        if (filter.agentId() != null) {
-            sql.append(" AND agent_id = ?");
-            params.add(filter.agentId());
-        }
-        if (filter.parentRunId() != null) {
-            sql.append(" AND parent_run_id = ?");
-            params.add(filter.parentRunId());
-        }
-        if (!filter.statuses().isEmpty()) {
-            sql.append(" AND status IN (");
-            String sep = "";
-            for (RunStatus s : new TreeSet<>(filter.statuses())) {
-                sql.append(sep).append('?');
-                params.add(s.name());
-                sep = ", ";
-            }
-            sql.append(')');
-        }
-        if (filter.updatedBefore() != null) {
-            sql.append(" AND updated_at < ?");
-            params.add(filter.updatedBefore().toEpochMilli());
-        }
+        String scope = Filters.scope(filter);
+        boolean descending = filter.order() == RunOrder.NEWEST_FIRST;
+        SqlWhere where = new SqlWhere(db).equal("session_id", filter.sessionId()).equal("agent_id", filter.agentId())
+                .equal("parent_run_id", filter.parentRunId()).in("status", filter.statuses()).labels(filter.labels())
+                .after("started_at", filter.startedAfter()).before("started_at", filter.startedBefore())
+                .after("updated_at", filter.updatedAfter()).before("updated_at", filter.updatedBefore());
         if (filter.cursor() != null) {
-            List<String> key = Cursors.decode(filter.cursor(), "runs", filter.scope(), 2);
-            long at = Cursors.number(key.get(0));
-            sql.append(" AND (started_at > ? OR (started_at = ? AND id > ?))");
-            params.add(at);
-            params.add(at);
-            params.add(key.get(1));
+            List<String> key = Cursors.decode(filter.cursor(), "runs", scope, 2);
+            where.after("started_at", descending, Cursors.number(key.get(0)), key.get(1));
         }
-        sql.append(" ORDER BY started_at, id LIMIT ?");
-        params.add(filter.limit() + 1);
-        List<Run> found = db.query(sql.toString(), params, JdbcRunStore::map);
-        return Cursors.page(found, filter.limit(), last -> Cursors.encode("runs", filter.scope(),
+        where.orderBy("started_at", descending, filter.limit() + 1);
+        List<Run> found = db.query(db.tables.sql("SELECT " + COLUMNS + " FROM {runs}") + where.sql, where.params,
+                JdbcRunStore::map);
+        return Cursors.page(found, filter.limit(), last -> Cursors.encode("runs", scope,
                 Long.toString(last.startedAt().toEpochMilli()), last.id()));
     }
 

@@ -6,10 +6,12 @@ import dev.memoria.Page;
 import dev.memoria.session.NewSession;
 import dev.memoria.session.Session;
 import dev.memoria.session.SessionFilter;
+import dev.memoria.session.SessionOrder;
 import dev.memoria.session.SessionStatus;
 import dev.memoria.session.SessionStore;
 import dev.memoria.spi.Checks;
 import dev.memoria.spi.Cursors;
+import dev.memoria.spi.Filters;
 import dev.memoria.spi.Records;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -24,19 +26,22 @@ import java.util.Optional;
 import java.util.function.UnaryOperator;
 
 final class JdbcSessionStore implements SessionStore {
-    private static final String COLUMNS = "id, user_id, status, created_at, updated_at, ended_at, labels, metadata, version";
+    private static final String COLUMNS =
+            "id, user_id, status, created_at, updated_at, last_activity_at, ended_at, labels, metadata, version";
 
     final Database db;
     private final String insert;
     private final String selectById;
     private final String update;
     private final String delete;
+    private final String touch;
 
     JdbcSessionStore(Database db) {
         this.db = db;
         Tables t = db.tables;
-        this.insert = t.sql("INSERT INTO {sessions} (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, " + db.jsonParam() + ", "
+        this.insert = t.sql("INSERT INTO {sessions} (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, " + db.jsonParam() + ", "
                 + db.jsonParam() + ", ?) ON CONFLICT (id) DO NOTHING");
+        this.touch = t.sql("UPDATE {sessions} SET last_activity_at = ? WHERE id = ? AND last_activity_at < ?");
         this.selectById = t.sql("SELECT " + COLUMNS + " FROM {sessions} WHERE id = ?");
         this.update = t.sql("UPDATE {sessions} SET user_id = ?, status = ?, updated_at = ?, ended_at = ?, labels = "
                 + db.jsonParam() + ", metadata = " + db.jsonParam() + ", version = ? WHERE id = ? AND version = ?");
@@ -50,7 +55,8 @@ final class JdbcSessionStore implements SessionStore {
         int inserted = db.write(c -> {
             try (PreparedStatement ps = db.prepare(c, insert)) {
                 Database.bindAll(ps, session.id(), session.userId(), session.status().name(),
-                        session.createdAt().toEpochMilli(), session.updatedAt().toEpochMilli(), null,
+                        session.createdAt().toEpochMilli(), session.updatedAt().toEpochMilli(),
+                        session.lastActivityAt().toEpochMilli(), null,
                         db.json(session.labels()), db.json(session.metadata()), session.version());
                 return ps.executeUpdate();
             }
@@ -107,51 +113,44 @@ final class JdbcSessionStore implements SessionStore {
                     stored.endedAt() == null ? null : stored.endedAt().toEpochMilli(), db.json(stored.labels()),
                     db.json(stored.metadata()), stored.version(), stored.id(), current.version());
             if (ps.executeUpdate() != 1) {
-                throw new IllegalStateException("session " + stored.id() + " changed under its row lock");
+                throw new dev.memoria.StoreStateException("session " + stored.id() + " changed under its row lock");
             }
         }
         return stored;
     }
 
     @Override
+    public void touch(String id, Instant activityAt) {
+        Checks.id(id, "id");
+        long at = Objects.requireNonNull(activityAt, "activityAt").toEpochMilli();
+        db.write(c -> {
+            try (PreparedStatement ps = db.prepare(c, touch)) {
+                Database.bindAll(ps, at, id, at);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    @Override
     public Page<Session> list(SessionFilter filter) {
         Objects.requireNonNull(filter, "filter");
-        StringBuilder sql = new StringBuilder(db.tables.sql("SELECT " + COLUMNS + " FROM {sessions} WHERE 1 = 1"));
-        List<Object> params = new ArrayList<>();
-        if (filter.status() != null) {
-            sql.append(" AND status = ?");
-            params.add(filter.status().name());
-        }
-        if (filter.userId() != null) {
-            sql.append(" AND user_id = ?");
-            params.add(filter.userId());
-        }
-        LabelSql.append(db, filter.labels(), sql, params);
-        if (filter.createdAfter() != null) {
-            sql.append(" AND created_at > ?");
-            params.add(filter.createdAfter().toEpochMilli());
-        }
-        if (filter.createdBefore() != null) {
-            sql.append(" AND created_at < ?");
-            params.add(filter.createdBefore().toEpochMilli());
-        }
-        if (filter.updatedBefore() != null) {
-            sql.append(" AND updated_at < ?");
-            params.add(filter.updatedBefore().toEpochMilli());
-        }
+        String scope = Filters.scope(filter);
+        String time = filter.order() == SessionOrder.RECENTLY_ACTIVE_FIRST ? "last_activity_at" : "created_at";
+        boolean descending = Filters.descending(filter.order());
+        SqlWhere where = new SqlWhere(db).equal("user_id", filter.userId()).in("status", filter.statuses())
+                .labels(filter.labels())
+                .after("created_at", filter.createdAfter()).before("created_at", filter.createdBefore())
+                .after("updated_at", filter.updatedAfter()).before("updated_at", filter.updatedBefore())
+                .after("last_activity_at", filter.lastActivityAfter()).before("last_activity_at", filter.lastActivityBefore());
         if (filter.cursor() != null) {
-            List<String> key = Cursors.decode(filter.cursor(), "sessions", filter.scope(), 2);
-            sql.append(" AND (created_at < ? OR (created_at = ? AND id < ?))");
-            long at = Cursors.number(key.get(0));
-            params.add(at);
-            params.add(at);
-            params.add(key.get(1));
+            List<String> key = Cursors.decode(filter.cursor(), "sessions", scope, 2);
+            where.after(time, descending, Cursors.number(key.get(0)), key.get(1));
         }
-        sql.append(" ORDER BY created_at DESC, id DESC LIMIT ?");
-        params.add(filter.limit() + 1);
-        List<Session> found = db.query(sql.toString(), params, JdbcSessionStore::map);
-        return Cursors.page(found, filter.limit(), last -> Cursors.encode("sessions", filter.scope(),
-                Long.toString(last.createdAt().toEpochMilli()), last.id()));
+        where.orderBy(time, descending, filter.limit() + 1);
+        List<Session> found = db.query(db.tables.sql("SELECT " + COLUMNS + " FROM {sessions}") + where.sql, where.params,
+                JdbcSessionStore::map);
+        return Cursors.page(found, filter.limit(), last -> Cursors.encode("sessions", scope,
+                Long.toString(Filters.sortTime(filter.order(), last).toEpochMilli()), last.id()));
     }
 
     @Override
@@ -166,12 +165,12 @@ final class JdbcSessionStore implements SessionStore {
     }
 
     private static Session map(ResultSet rs) throws SQLException {
-        long ended = rs.getLong(6);
+        long ended = rs.getLong(7);
         Instant endedAt = rs.wasNull() ? null : Instant.ofEpochMilli(ended);
-        Map<String, String> labels = Database.labels(rs.getString(7));
+        Map<String, String> labels = Database.labels(rs.getString(8));
         return new Session(rs.getString(1), rs.getString(2), SessionStatus.valueOf(rs.getString(3)),
-                Instant.ofEpochMilli(rs.getLong(4)), Instant.ofEpochMilli(rs.getLong(5)), endedAt, labels,
-                Database.jsonMap(rs.getString(8)), rs.getLong(9));
+                Instant.ofEpochMilli(rs.getLong(4)), Instant.ofEpochMilli(rs.getLong(5)), Instant.ofEpochMilli(rs.getLong(6)),
+                endedAt, labels, Database.jsonMap(rs.getString(9)), rs.getLong(10));
     }
 
     @Override

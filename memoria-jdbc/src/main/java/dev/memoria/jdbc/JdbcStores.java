@@ -49,14 +49,16 @@ public final class JdbcStores {
      * @return the stores; closing them closes the connections Memoria opened
      */
     public static Stores sqlite(Path file, JdbcOptions options) {
-        return sqlite(file, options, null);
+        return sqlite(file, options, c -> c, null);
     }
 
     /**
-     * Like {@link #sqlite(Path, JdbcOptions)}; {@code onAcquire} runs on every connection the pool
-     * hands out (tests use it to cap the file's size and let it grow again).
+     * Like {@link #sqlite(Path, JdbcOptions)}, for tests: {@code wrap} wraps every connection the
+     * pool opens (to watch the statements it runs), {@code onAcquire} runs on every connection it
+     * hands out (to cap the file's size and let it grow again).
      */
-    static Stores sqlite(Path file, JdbcOptions options, SqlWork<Void> onAcquire) {
+    static Stores sqlite(Path file, JdbcOptions options, java.util.function.UnaryOperator<Connection> wrap,
+                         SqlWork<Void> onAcquire) {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(options, "options");
         Path absolute = file.toAbsolutePath().normalize();
@@ -80,7 +82,7 @@ public final class JdbcStores {
         props.setProperty("busy_timeout", Long.toString(options.busyTimeout().toMillis()));
         String url = "jdbc:sqlite:" + absolute;
         ConnectionSource pool = new ConnectionSource.Pool(() -> {
-            Connection c = DriverManager.getConnection(url, props);
+            Connection c = wrap.apply(DriverManager.getConnection(url, props));
             try (Statement s = c.createStatement()) {
                 s.execute("PRAGMA busy_timeout=" + options.busyTimeout().toMillis());
                 enableWal(s, options.busyTimeout().toMillis());

@@ -17,7 +17,7 @@ import java.util.List;
  */
 final class Schema {
     /** The schema version this code reads and writes. */
-    static final int VERSION = 2;
+    static final int VERSION = 3;
 
     private Schema() {
     }
@@ -82,7 +82,19 @@ final class Schema {
                 "CREATE INDEX {p}events_session ON {events} (session_id, ts, run_id, seq)");
         // 2: session reads filtered by type walk one index range per type (history windows)
         List<String> v2 = List.of("CREATE INDEX {p}events_session_type ON {events} (session_id, type, ts, run_id, seq)");
-        return List.of(v1, v2);
+        // 3: a session's last activity (its creation, its latest run start or event), for listing
+        // conversations by their last message; existing sessions get it from their runs and events
+        String later = " WHERE {sessions}.last_activity_at < (%s)";
+        String latestRun = "SELECT MAX(r.started_at) FROM {runs} r WHERE r.session_id = {sessions}.id";
+        String latestEvent = "SELECT MAX(e.ts) FROM {events} e WHERE e.session_id = {sessions}.id";
+        List<String> v3 = List.of(
+                "ALTER TABLE {sessions} ADD COLUMN last_activity_at BIGINT",
+                "UPDATE {sessions} SET last_activity_at = created_at",
+                "UPDATE {sessions} SET last_activity_at = (" + latestRun + ")" + String.format(later, latestRun),
+                "UPDATE {sessions} SET last_activity_at = (" + latestEvent + ")" + String.format(later, latestEvent),
+                "CREATE INDEX {p}sessions_activity ON {sessions} (last_activity_at, id)",
+                "CREATE INDEX {p}sessions_user_activity ON {sessions} (user_id, last_activity_at, id)");
+        return List.of(v1, v2, v3);
     }
 
     /** The whole DDL of the current version, for DBAs who apply it by hand. */

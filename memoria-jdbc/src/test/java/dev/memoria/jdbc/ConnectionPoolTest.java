@@ -182,7 +182,7 @@ class ConnectionPoolTest {
     @DisplayName("Memoria's SQLite pool is bounded, drops a broken connection with its statements, and keeps a bounded cache")
     void memoriasPoolIsBoundedAndDiscardsBrokenConnections() throws Exception {
         AtomicInteger acquires = new AtomicInteger();
-        try (Stores stores = JdbcStores.sqlite(dir.resolve("own.db"), JdbcOptions.defaults().durability(Durability.NORMAL), c -> {
+        try (Stores stores = JdbcStores.sqlite(dir.resolve("own.db"), JdbcOptions.defaults().durability(Durability.NORMAL), c -> c, c -> {
             if (acquires.incrementAndGet() % 97 == 0) {
                 throw new SQLException("injected: this connection broke");
             }

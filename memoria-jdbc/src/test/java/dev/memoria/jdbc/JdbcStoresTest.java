@@ -32,7 +32,7 @@ class JdbcStoresTest {
     @Test
     void schemaGivesTheDdlOfEveryTableAndIndexForEachDialect() {
         String sqlite = JdbcStores.schema(Dialect.SQLITE);
-        assertThat(sqlite).startsWith("-- Memoria schema version 2 for SQLITE, table prefix 'memoria_'")
+        assertThat(sqlite).startsWith("-- Memoria schema version " + Schema.VERSION + " for SQLITE, table prefix 'memoria_'")
                 .contains("CREATE TABLE memoria_sessions", "CREATE TABLE memoria_runs", "CREATE TABLE memoria_run_heads",
                         "CREATE TABLE memoria_events", "CREATE UNIQUE INDEX memoria_events_key ON memoria_events (run_id, event_key)",
                         "INSERT INTO memoria_schema_version (version, applied_at) VALUES (1, 0);",
@@ -64,7 +64,7 @@ class JdbcStoresTest {
         }
         assertThatThrownBy(() -> JdbcStores.sqlite(dir.resolve("empty.db"), JdbcOptions.defaults().autoMigrate(false)))
                 .isInstanceOf(StoreUnavailableException.class)
-                .hasMessage("schema of 'memoria_' tables is at version 0, this Memoria needs version 2"
+                .hasMessage("schema of 'memoria_' tables is at version 0, this Memoria needs version " + Schema.VERSION
                         + " (apply JdbcStores.schema(...), or enable JdbcOptions.autoMigrate)");
     }
 
@@ -73,32 +73,40 @@ class JdbcStoresTest {
         Path file = dir.resolve("future.db");
         JdbcStores.sqlite(file).close();
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
-            s.execute("INSERT INTO memoria_schema_version (version, applied_at) VALUES (3, 0)");
+            s.execute("INSERT INTO memoria_schema_version (version, applied_at) VALUES (" + (Schema.VERSION + 1) + ", 0)");
         }
         assertThatThrownBy(() -> JdbcStores.sqlite(file)).isInstanceOf(StoreUnavailableException.class)
-                .hasMessage("the database's Memoria schema ('memoria_' tables) is at version 3, newer than this Memoria's"
-                        + " version 2: upgrade Memoria to open it")
+                .hasMessage("the database's Memoria schema ('memoria_' tables) is at version " + (Schema.VERSION + 1)
+                        + ", newer than this Memoria's version " + Schema.VERSION + ": upgrade Memoria to open it")
                 .matches(e -> !((StoreUnavailableException) e).retryable());
     }
 
     @Test
     void aDatabaseAtAnOlderSchemaIsMigratedOnOpenKeepingItsData() throws Exception {
         Path file = dir.resolve("old.db");
-        try (Stores stores = JdbcStores.sqlite(file)) {
-            stores.memory().append(new RunRef("s", "a", "r"), List.of(Event.userMessage("kept")));
+        java.time.Instant t0 = java.time.Instant.parse("2026-01-01T00:00:00Z");
+        try (Stores stores = JdbcStores.sqlite(file, JdbcOptions.defaults().clock(java.time.Clock.fixed(t0, java.time.ZoneOffset.UTC)))) {
+            stores.sessions().create(dev.memoria.session.NewSession.builder().id("s").build());
+            stores.memory().append(new RunRef("s", "a", "r"), List.of(Event.userMessage("kept").withTimestamp(t0.plusSeconds(60))));
         }
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
-            s.execute("DROP INDEX memoria_events_session_type"); // back to version 1
-            s.execute("DELETE FROM memoria_schema_version WHERE version = 2");
+            // back to version 1, as a database written by the first Memoria
+            s.execute("DROP INDEX memoria_sessions_activity");
+            s.execute("DROP INDEX memoria_sessions_user_activity");
+            s.execute("ALTER TABLE memoria_sessions DROP COLUMN last_activity_at");
+            s.execute("DROP INDEX memoria_events_session_type");
+            s.execute("DELETE FROM memoria_schema_version WHERE version > 1");
         }
         try (Stores stores = JdbcStores.sqlite(file)) {
             assertThat(stores.memory().load(new RunRef("s", "a", "r")).events()).extracting(e -> e.text()).containsExactly("kept");
+            assertThat(stores.sessions().get("s").orElseThrow().lastActivityAt()).as("from the session's latest event")
+                    .isEqualTo(t0.plusSeconds(60));
         }
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT (SELECT MAX(version) FROM memoria_schema_version),"
                      + " (SELECT COUNT(*) FROM sqlite_master WHERE name = 'memoria_events_session_type')")) {
             rs.next();
-            assertThat(rs.getInt(1)).isEqualTo(2);
+            assertThat(rs.getInt(1)).isEqualTo(Schema.VERSION);
             assertThat(rs.getInt(2)).isEqualTo(1);
         }
     }
@@ -128,12 +136,12 @@ class JdbcStoresTest {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM memoria_schema_version")) {
             rs.next();
-            assertThat(rs.getInt(1)).isEqualTo(2);
+            assertThat(rs.getInt(1)).isEqualTo(Schema.VERSION);
         }
         try (Connection c = PostgresServer.get().dataSource().getConnection(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + prefix + "schema_version")) {
             rs.next();
-            assertThat(rs.getInt(1)).isEqualTo(2);
+            assertThat(rs.getInt(1)).isEqualTo(Schema.VERSION);
         }
     }
 

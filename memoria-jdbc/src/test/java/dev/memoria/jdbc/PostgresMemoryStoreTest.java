@@ -6,14 +6,16 @@ import java.time.Clock;
 
 class PostgresMemoryStoreTest extends MemoryStoreContract {
     private final String prefix = PostgresServer.freshPrefix();
+    private final ReadCapture capture = new ReadCapture();
 
     @Override
     protected Stores newStores(Clock clock) {
-        return JdbcStores.create(PostgresServer.get().dataSource(), JdbcOptions.defaults().clock(clock).tablePrefix(prefix));
+        return JdbcStores.create(capture.wrap(PostgresServer.get().dataSource()),
+                JdbcOptions.defaults().clock(clock).tablePrefix(prefix));
     }
 
     @Override
     protected dev.memoria.testkit.WorkMeter workMeter() {
-        return SqlWorkMeters.postgres(stores, PostgresServer.get().dataSource());
+        return SqlWorkMeters.postgres(capture, PostgresServer.get().dataSource());
     }
 }

@@ -8,8 +8,8 @@ import dev.memoria.memory.EventQuery;
 import dev.memoria.memory.MemoryEvent;
 import dev.memoria.run.NewRun;
 import dev.memoria.run.Run;
+import dev.memoria.runtime.Agent;
 import dev.memoria.runtime.AgentRuntime;
-import dev.memoria.runtime.CalculatorAgent;
 import dev.memoria.runtime.RunResult;
 import dev.memoria.session.Session;
 import java.io.IOException;
@@ -42,8 +42,9 @@ class QuickstartTest {
             try (Stores stores = JdbcStores.sqlite(agentDb)) {
                 AgentRuntime runtime = AgentRuntime.create(stores);
                 Session session = runtime.startSession("support-42", "ada");
-                RunResult result = runtime.run(session.id(), new CalculatorAgent(), "What is 6 * 7?");
-                System.out.println(result.reply().orElseThrow());                // 6 * 7 = 42
+                Agent echo = Agent.of("echo", turn -> turn.say("You said: " + turn.input())); // yours: a model, tools
+                RunResult result = runtime.run(session.id(), echo, "Hello!");
+                System.out.println(result.reply().orElseThrow());                // You said: Hello!
 
                 // or use the stores directly: an append costs the same however long the run is
                 Run run = stores.runs().create(NewRun.of(session.id(), "my-agent"));
@@ -58,9 +59,9 @@ class QuickstartTest {
             System.setOut(stdout);
         }
         printed = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
-        assertThat(printed).isEqualTo("6 * 7 = 42" + System.lineSeparator());
+        assertThat(printed).isEqualTo("You said: Hello!" + System.lineSeparator());
         assertThat(recent).hasSize(2);
-        assertThat(history).extracting(MemoryEvent::text).containsExactly("What is 6 * 7?", "6 * 7 = 42", "Find flights to Rome");
+        assertThat(history).extracting(MemoryEvent::text).containsExactly("Hello!", "You said: Hello!", "Find flights to Rome");
 
         Path root = previous.getParent();
         String readme = Files.readString(root.resolve("README.md"));

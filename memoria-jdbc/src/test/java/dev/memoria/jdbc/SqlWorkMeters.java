@@ -1,6 +1,5 @@
 package dev.memoria.jdbc;
 
-import dev.memoria.Stores;
 import dev.memoria.spi.Json;
 import dev.memoria.testkit.WorkMeter;
 import java.sql.Connection;
@@ -23,16 +22,12 @@ final class SqlWorkMeters {
     private SqlWorkMeters() {
     }
 
-    static JdbcMemoryStore memoryOf(Stores stores) {
-        return (JdbcMemoryStore) stores.memory();
-    }
-
-    static WorkMeter postgres(Stores stores, DataSource ds) {
+    static WorkMeter postgres(ReadCapture capture, DataSource ds) {
         return read -> {
-            List<JdbcMemoryStore.SqlQuery> seen = observe(stores, read);
+            List<ReadCapture.Query> seen = capture.during(read);
             long work = 0;
             try (Connection c = ds.getConnection()) {
-                for (JdbcMemoryStore.SqlQuery q : seen) {
+                for (ReadCapture.Query q : seen) {
                     try (PreparedStatement ps = c.prepareStatement("EXPLAIN (ANALYZE, FORMAT JSON) " + q.sql())) {
                         Database.bindAll(ps, q.params().toArray());
                         try (ResultSet rs = ps.executeQuery()) {
@@ -65,12 +60,12 @@ final class SqlWorkMeters {
         return rows;
     }
 
-    static WorkMeter sqlite(Stores stores, java.nio.file.Path file) {
+    static WorkMeter sqlite(ReadCapture capture, java.nio.file.Path file) {
         return read -> {
-            List<JdbcMemoryStore.SqlQuery> seen = observe(stores, read);
+            List<ReadCapture.Query> seen = capture.during(read);
             long work = 0;
             try (Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file)) {
-                for (JdbcMemoryStore.SqlQuery q : seen) {
+                for (ReadCapture.Query q : seen) {
                     boolean readsEverything = false;
                     try (PreparedStatement ps = c.prepareStatement("EXPLAIN QUERY PLAN " + q.sql())) {
                         Database.bindAll(ps, q.params().toArray());
@@ -104,17 +99,5 @@ final class SqlWorkMeters {
             }
             return work;
         };
-    }
-
-    private static List<JdbcMemoryStore.SqlQuery> observe(Stores stores, Runnable read) {
-        JdbcMemoryStore memory = memoryOf(stores);
-        List<JdbcMemoryStore.SqlQuery> seen = new ArrayList<>();
-        memory.readObserver = seen::add;
-        try {
-            read.run();
-        } finally {
-            memory.readObserver = null;
-        }
-        return seen;
     }
 }

@@ -42,7 +42,7 @@ class SqliteDiskFullTest {
     void theStoresRecoverOnceSpaceIsBack() {
         AtomicLong maxPages = new AtomicLong(1_000_000);
         RunRef run = new RunRef("s", "agent", "r");
-        try (Stores stores = JdbcStores.sqlite(dir.resolve("full.db"), JdbcOptions.defaults(), c -> {
+        try (Stores stores = JdbcStores.sqlite(dir.resolve("full.db"), JdbcOptions.defaults(), c -> c, c -> {
             try (Statement s = c.createStatement()) {
                 s.execute("PRAGMA max_page_count = " + maxPages.get());
             }

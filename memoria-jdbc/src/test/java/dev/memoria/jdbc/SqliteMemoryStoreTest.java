@@ -7,16 +7,17 @@ import java.time.Clock;
 import org.junit.jupiter.api.io.TempDir;
 
 class SqliteMemoryStoreTest extends MemoryStoreContract {
+    private final ReadCapture capture = new ReadCapture();
     @TempDir
     Path dir;
 
     @Override
     protected Stores newStores(Clock clock) {
-        return JdbcStores.sqlite(dir.resolve("memoria.db"), JdbcOptions.defaults().clock(clock));
+        return JdbcStores.sqlite(dir.resolve("memoria.db"), JdbcOptions.defaults().clock(clock), capture::wrap, null);
     }
 
     @Override
     protected dev.memoria.testkit.WorkMeter workMeter() {
-        return SqlWorkMeters.sqlite(stores, dir.resolve("memoria.db"));
+        return SqlWorkMeters.sqlite(capture, dir.resolve("memoria.db"));
     }
 }

@@ -26,10 +26,11 @@ import org.bson.RawBsonDocument;
  * optional fields a version-1 reader would misread: {@code g} on batch documents (the generation
  * of a run's log, see {@link MongoMemoryStore}) and event data and labels as JSON text
  * ({@code dj}, {@code lj}) in batches too large for BSON. Version-1 documents are read and
- * appended to as they are; nothing is rewritten.
+ * appended to as they are; nothing is rewritten. 3 adds a session's last activity ({@code la}),
+ * filled on open for sessions written before, from their runs and events.
  */
 final class Layout {
-    static final int SCHEMA_VERSION = 2;
+    static final int SCHEMA_VERSION = 3;
 
     final MongoCollection<Document> sessions;
     final MongoCollection<Document> runs;
@@ -64,6 +65,12 @@ final class Layout {
             sessions.createIndex(Indexes.descending("ca", "_id"), named("created"));
             sessions.createIndex(Indexes.compoundIndex(Indexes.ascending("u"), Indexes.descending("ca", "_id")), named("user"));
             sessions.createIndex(Indexes.ascending("st", "ua"), named("status"));
+            sessions.createIndex(Indexes.descending("la", "_id"), named("activity"));
+            sessions.createIndex(Indexes.compoundIndex(Indexes.ascending("u"), Indexes.descending("la", "_id")),
+                    named("user_activity"));
+            if (found < 3) {
+                fillLastActivity();
+            }
             runs.createIndex(Indexes.ascending("sa", "_id"), named("started"));
             runs.createIndex(Indexes.ascending("s", "sa", "_id"), named("session"));
             runs.createIndex(Indexes.ascending("p", "sa", "_id"), named("parent"));
@@ -79,6 +86,30 @@ final class Layout {
             meta.updateOne(new Document("_id", "schema"), Updates.max("version", SCHEMA_VERSION), new UpdateOptions().upsert(true));
             return null;
         });
+    }
+
+    /**
+     * Schema 3: a session's last activity is the latest of its creation, its runs' starts and its
+     * events' timestamps. Sessions written before get it once, here (each with two indexed lookups).
+     */
+    private void fillLastActivity() {
+        try (com.mongodb.client.MongoCursor<Document> missing = sessions.find(com.mongodb.client.model.Filters.exists("la", false))
+                .projection(com.mongodb.client.model.Projections.include("ca")).iterator()) {
+            while (missing.hasNext()) {
+                Document s = missing.next();
+                long at = ((Number) s.get("ca")).longValue();
+                Document run = runs.find(new Document("s", s.get("_id"))).sort(new Document("sa", -1)).limit(1).first();
+                if (run != null) {
+                    at = Math.max(at, ((Number) run.get("sa")).longValue());
+                }
+                Document batch = events.find(new Document("sid", s.get("_id"))).sort(new Document("maxTs", -1)).limit(1).first();
+                if (batch != null) {
+                    at = Math.max(at, ((Number) batch.get("maxTs")).longValue());
+                }
+                sessions.updateOne(com.mongodb.client.model.Filters.and(com.mongodb.client.model.Filters.eq("_id", s.get("_id")),
+                        com.mongodb.client.model.Filters.exists("la", false)), Updates.set("la", at));
+            }
+        }
     }
 
     private static IndexOptions named(String name) {

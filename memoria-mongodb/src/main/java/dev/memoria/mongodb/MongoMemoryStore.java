@@ -323,7 +323,7 @@ final class MongoMemoryStore implements MemoryStore {
         int size = json.getByteBuffer().remaining();
         if (size > MAX_BATCH_DOCUMENT_BYTES) {
             // cannot happen for a batch Checks.events accepted: its JSON is at most 8 MiB
-            throw new IllegalStateException(String.format(Locale.ROOT, "a batch of %d events takes %,d bytes even with its"
+            throw new dev.memoria.StoreStateException(String.format(Locale.ROOT, "a batch of %d events takes %,d bytes even with its"
                     + " data as JSON text, over the %,d bytes of a document", events.size(), size, MAX_BATCH_DOCUMENT_BYTES));
         }
         return json;
@@ -392,19 +392,26 @@ final class MongoMemoryStore implements MemoryStore {
     }
 
     private Page<MemoryEvent> readRun(EventQuery query) {
+        String scope = dev.memoria.spi.Filters.scope(query);
         long after = query.afterSequence();
         if (query.cursor() != null) {
-            after = Math.max(after, Cursors.number(Cursors.decode(query.cursor(), "run-events", query.scope(), 1).get(0)));
+            after = Math.max(after, Cursors.number(Cursors.decode(query.cursor(), "run-events", scope, 1).get(0)));
         }
-        Bson log = readableLog(query.run());
+        Bson log = query.run() != null ? readableLog(query.run()) : liveLog(query.runId());
         int wanted = query.isLatest() ? query.limit() : query.limit() + 1;
         List<MemoryEvent> found = log == null ? new ArrayList<>()
-                : query.types().isEmpty() ? readRange(log, after, wanted, query.isLatest())
-                : readTyped(log, query, after, wanted);
+                : !query.isFiltered() ? readRange(log, after, wanted, query.isLatest())
+                : readFiltered(log, query, after, wanted);
         if (query.isLatest()) {
             return new Page<>(found, null);
         }
-        return Cursors.page(found, query.limit(), last -> Cursors.encode("run-events", query.scope(), Long.toString(last.sequence())));
+        return Cursors.page(found, query.limit(), last -> Cursors.encode("run-events", scope, Long.toString(last.sequence())));
+    }
+
+    /** @return the filter of the run's live log whatever its session and agent, or null if it has none */
+    private Bson liveLog(String runId) {
+        Document first = firstBatch(runId);
+        return first == null ? null : generation(runId, first.get("g"));
     }
 
     /**
@@ -437,24 +444,41 @@ final class MongoMemoryStore implements MemoryStore {
     }
 
     /**
-     * Typed reads walk the (r, e.t, last) index; every batch returned holds a wanted event, but
-     * how many are needed is unknown, so they are fetched 1, 2, 4 … at a time, each with at most
-     * the events still missing: about twice the batches needed at most, and never the whole run.
+     * Filtered reads (types, labels, time bounds) walk the log's batches in order from the wanted
+     * position, through the {@code (r, e.t, last)} index when types are given: the batches are
+     * fetched 1, 2, 4 … at a time, each with only its events of the wanted types, position and
+     * time (an aggregation {@code $filter}), so a typed read fetches about twice the batches it
+     * needs at most and never the whole run. Labels are matched here, in Java, since a batch too
+     * large for BSON keeps them as JSON text: a label filter reads past the events it skips.
      */
-    private List<MemoryEvent> readTyped(Bson log, EventQuery query, long after, int wanted) {
+    private List<MemoryEvent> readFiltered(Bson log, EventQuery query, long after, int wanted) {
         boolean latest = query.isLatest();
-        Bson typed = typeFilter(query.types());
+        boolean labelled = !query.labels().isEmpty();
+        List<Bson> match = new ArrayList<>(List.of(log));
+        List<Document> keep = new ArrayList<>(List.of(new Document("$gt", List.of("$$ev.s", after))));
+        if (!query.types().isEmpty()) {
+            match.add(typeFilter(query.types()));
+            keep.add(typeCondition(query.types()));
+        }
+        if (query.timestampAfter() != null) {
+            match.add(Filters.gt("maxTs", query.timestampAfter().toEpochMilli()));
+            keep.add(new Document("$gt", List.of("$$ev.ts", query.timestampAfter().toEpochMilli())));
+        }
+        if (query.timestampBefore() != null) {
+            match.add(Filters.lt("minTs", query.timestampBefore().toEpochMilli()));
+            keep.add(new Document("$lt", List.of("$$ev.ts", query.timestampBefore().toEpochMilli())));
+        }
+        Document kept = new Document("$and", keep);
         List<MemoryEvent> found = new ArrayList<>();
         long boundary = latest ? Long.MAX_VALUE : after;
         int fetch = 1;
         while (found.size() < wanted) {
             int missing = wanted - found.size();
-            Bson position = latest ? Filters.and(Filters.gt("last", after), Filters.lt("last", boundary))
-                    : Filters.gt("last", boundary);
-            Document keep = new Document("$and", List.of(typeCondition(query.types()),
-                    new Document("$gt", List.of("$$ev.s", after))));
-            List<Document> docs = batches(Filters.and(log, typed, position),
-                    latest ? Sorts.descending("last") : Sorts.ascending("last"), fetch, keep, latest ? -missing : missing);
+            List<Bson> position = new ArrayList<>(match);
+            position.add(latest ? Filters.and(Filters.gt("last", after), Filters.lt("last", boundary))
+                    : Filters.gt("last", boundary));
+            List<Document> docs = batches(Filters.and(position), latest ? Sorts.descending("last") : Sorts.ascending("last"),
+                    fetch, kept, labelled ? 0 : latest ? -missing : missing);
             for (Document d : docs) {
                 List<MemoryEvent> batch = events(d, query, after);
                 if (latest) {
@@ -536,9 +560,10 @@ final class MongoMemoryStore implements MemoryStore {
      * with {@code maxTs}, descending.
      */
     private Page<MemoryEvent> readSession(EventQuery query) {
+        String scope = dev.memoria.spi.Filters.scope(query);
         MemoryEvent from = null;
         if (query.cursor() != null) {
-            List<String> key = Cursors.decode(query.cursor(), "session-events", query.scope(), 3);
+            List<String> key = Cursors.decode(query.cursor(), "session-events", scope, 3);
             from = new MemoryEvent(new RunRef(query.sessionId(), "cursor", key.get(1)), Cursors.number(key.get(2)), "cursor",
                     EventType.USER_MESSAGE, Instant.ofEpochMilli(Cursors.number(key.get(0))), null, null);
         }
@@ -550,6 +575,12 @@ final class MongoMemoryStore implements MemoryStore {
         }
         if (!query.types().isEmpty()) {
             conditions.add(typeFilter(query.types()));
+        }
+        if (query.timestampAfter() != null) {
+            conditions.add(Filters.gt("maxTs", query.timestampAfter().toEpochMilli()));
+        }
+        if (query.timestampBefore() != null) {
+            conditions.add(Filters.lt("minTs", query.timestampBefore().toEpochMilli()));
         }
         String bound = latest ? "maxTs" : "minTs";
         Comparator<MemoryEvent> order = latest ? SESSION_ORDER.reversed() : SESSION_ORDER;
@@ -579,7 +610,7 @@ final class MongoMemoryStore implements MemoryStore {
             Collections.reverse(found);
             return new Page<>(found, null);
         }
-        return Cursors.page(found, query.limit(), last -> Cursors.encode("session-events", query.scope(),
+        return Cursors.page(found, query.limit(), last -> Cursors.encode("session-events", scope,
                 Long.toString(last.timestamp().toEpochMilli()), last.run().runId(), Long.toString(last.sequence())));
     }
 
@@ -600,7 +631,11 @@ final class MongoMemoryStore implements MemoryStore {
             Map<String, Object> data = e.containsKey("dj") ? Json.parseObject(e.getString("dj")) : UserData.fromBson(e.get("d"));
             Map<String, String> labels = e.containsKey("lj") ? labels(Json.parseObject(e.getString("lj")))
                     : UserData.labels(e.get("l"));
-            out.add(new MemoryEvent(ref, seq, e.getString("k"), type, Instant.ofEpochMilli(number(e, "ts")), data, labels));
+            MemoryEvent event = new MemoryEvent(ref, seq, e.getString("k"), type, Instant.ofEpochMilli(number(e, "ts")), data,
+                    labels);
+            if (query == null || dev.memoria.spi.Filters.matches(query, event)) {
+                out.add(event);
+            }
         }
         return out;
     }

@@ -10,6 +10,7 @@ import dev.memoria.Page;
 import dev.memoria.run.NewRun;
 import dev.memoria.run.Run;
 import dev.memoria.run.RunFilter;
+import dev.memoria.run.RunOrder;
 import dev.memoria.run.RunStatus;
 import dev.memoria.run.RunStore;
 import dev.memoria.spi.Checks;
@@ -96,7 +97,7 @@ final class MongoRunStore implements RunStore {
                 toDocument(next)).getMatchedCount() == 1;
         if (!replaced) {
             Run now = read(stored.id()).orElseThrow(() -> new NotFoundException("run", stored.id()));
-            Checks.runUpdate(now, changed); // a run that became terminal meanwhile says so
+            Records.updated(now, changed, c.clock.instant()); // throws what applies: a terminal run, a stale version
             throw ConflictException.staleVersion("run", stored.id(), changed.version(), now.version());
         }
         return next;
@@ -105,34 +106,23 @@ final class MongoRunStore implements RunStore {
     @Override
     public Page<Run> list(RunFilter filter) {
         Objects.requireNonNull(filter, "filter");
-        List<Bson> conditions = new ArrayList<>();
-        if (filter.sessionId() != null) {
-            conditions.add(Filters.eq("s", filter.sessionId()));
-        }
-        if (filter.agentId() != null) {
-            conditions.add(Filters.eq("a", filter.agentId()));
-        }
-        if (filter.parentRunId() != null) {
-            conditions.add(Filters.eq("p", filter.parentRunId()));
-        }
-        if (!filter.statuses().isEmpty()) {
-            conditions.add(Filters.in("st", filter.statuses().stream().map(RunStatus::name).toList()));
-        }
-        if (filter.updatedBefore() != null) {
-            conditions.add(Filters.lt("ua", filter.updatedBefore().toEpochMilli()));
-        }
+        String scope = dev.memoria.spi.Filters.scope(filter);
+        boolean descending = filter.order() == RunOrder.NEWEST_FIRST;
+        Conditions conditions = new Conditions().equal("s", filter.sessionId()).equal("a", filter.agentId())
+                .equal("p", filter.parentRunId()).in("st", filter.statuses()).labels("l", filter.labels())
+                .after("sa", filter.startedAfter()).before("sa", filter.startedBefore())
+                .after("ua", filter.updatedAfter()).before("ua", filter.updatedBefore());
         if (filter.cursor() != null) {
-            List<String> key = Cursors.decode(filter.cursor(), "runs", filter.scope(), 2);
-            long at = Cursors.number(key.get(0));
-            conditions.add(Filters.or(Filters.gt("sa", at), Filters.and(Filters.eq("sa", at), Filters.gt("_id", key.get(1)))));
+            List<String> key = Cursors.decode(filter.cursor(), "runs", scope, 2);
+            conditions.after("sa", descending, Cursors.number(key.get(0)), key.get(1));
         }
         return c.call("list runs failed", () -> {
             // a bounded result (limit + 1 documents): into() reads it all and closes the cursor
-            List<Document> docs = c.runs.find(conditions.isEmpty() ? new Document() : Filters.and(conditions))
-                    .sort(Sorts.ascending("sa", "_id")).limit(filter.limit() + 1).into(new ArrayList<>());
+            List<Document> docs = c.runs.find(conditions.filter()).sort(Conditions.order("sa", descending))
+                    .limit(filter.limit() + 1).into(new ArrayList<>());
             List<Run> found = new ArrayList<>(docs.size());
             docs.forEach(d -> found.add(fromDocument(d)));
-            return Cursors.page(found, filter.limit(), last -> Cursors.encode("runs", filter.scope(),
+            return Cursors.page(found, filter.limit(), last -> Cursors.encode("runs", scope,
                     Long.toString(last.startedAt().toEpochMilli()), last.id()));
         });
     }

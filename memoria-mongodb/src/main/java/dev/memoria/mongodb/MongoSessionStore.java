@@ -11,6 +11,7 @@ import dev.memoria.SessionEndedException;
 import dev.memoria.session.NewSession;
 import dev.memoria.session.Session;
 import dev.memoria.session.SessionFilter;
+import dev.memoria.session.SessionOrder;
 import dev.memoria.session.SessionStatus;
 import dev.memoria.session.SessionStore;
 import dev.memoria.spi.Checks;
@@ -108,40 +109,35 @@ final class MongoSessionStore implements SessionStore {
     }
 
     @Override
+    public void touch(String id, Instant activityAt) {
+        Checks.id(id, "id");
+        long at = Objects.requireNonNull(activityAt, "activityAt").toEpochMilli();
+        c.call("touch session failed", () -> c.sessions.updateOne(Filters.and(Filters.eq("_id", id), Filters.lt("la", at)),
+                new Document("$set", new Document("la", at))));
+    }
+
+    @Override
     public Page<Session> list(SessionFilter filter) {
         Objects.requireNonNull(filter, "filter");
-        List<Bson> conditions = new ArrayList<>();
-        if (filter.status() != null) {
-            conditions.add(Filters.eq("st", filter.status().name()));
-        }
-        if (filter.userId() != null) {
-            conditions.add(Filters.eq("u", filter.userId()));
-        }
-        for (Map.Entry<String, String> label : filter.labels().entrySet()) {
-            conditions.add(Filters.eq("l." + UserData.escapeKey(label.getKey()), label.getValue()));
-        }
-        if (filter.createdAfter() != null) {
-            conditions.add(Filters.gt("ca", filter.createdAfter().toEpochMilli()));
-        }
-        if (filter.createdBefore() != null) {
-            conditions.add(Filters.lt("ca", filter.createdBefore().toEpochMilli()));
-        }
-        if (filter.updatedBefore() != null) {
-            conditions.add(Filters.lt("ua", filter.updatedBefore().toEpochMilli()));
-        }
+        String scope = dev.memoria.spi.Filters.scope(filter);
+        String time = filter.order() == SessionOrder.RECENTLY_ACTIVE_FIRST ? "la" : "ca";
+        boolean descending = dev.memoria.spi.Filters.descending(filter.order());
+        Conditions conditions = new Conditions().equal("u", filter.userId()).in("st", filter.statuses())
+                .labels("l", filter.labels()).after("ca", filter.createdAfter()).before("ca", filter.createdBefore())
+                .after("ua", filter.updatedAfter()).before("ua", filter.updatedBefore())
+                .after("la", filter.lastActivityAfter()).before("la", filter.lastActivityBefore());
         if (filter.cursor() != null) {
-            List<String> key = Cursors.decode(filter.cursor(), "sessions", filter.scope(), 2);
-            long at = Cursors.number(key.get(0));
-            conditions.add(Filters.or(Filters.lt("ca", at), Filters.and(Filters.eq("ca", at), Filters.lt("_id", key.get(1)))));
+            List<String> key = Cursors.decode(filter.cursor(), "sessions", scope, 2);
+            conditions.after(time, descending, Cursors.number(key.get(0)), key.get(1));
         }
         return c.call("list sessions failed", () -> {
             // a bounded result (limit + 1 documents): into() reads it all and closes the cursor
-            List<Document> docs = c.sessions.find(conditions.isEmpty() ? new Document() : Filters.and(conditions))
-                    .sort(Sorts.descending("ca", "_id")).limit(filter.limit() + 1).into(new ArrayList<>());
+            List<Document> docs = c.sessions.find(conditions.filter()).sort(Conditions.order(time, descending))
+                    .limit(filter.limit() + 1).into(new ArrayList<>());
             List<Session> found = new ArrayList<>(docs.size());
             docs.forEach(d -> found.add(fromDocument(d)));
-            return Cursors.page(found, filter.limit(), last -> Cursors.encode("sessions", filter.scope(),
-                    Long.toString(last.createdAt().toEpochMilli()), last.id()));
+            return Cursors.page(found, filter.limit(), last -> Cursors.encode("sessions", scope,
+                    Long.toString(dev.memoria.spi.Filters.sortTime(filter.order(), last).toEpochMilli()), last.id()));
         });
     }
 
@@ -154,6 +150,7 @@ final class MongoSessionStore implements SessionStore {
     private static Document toDocument(Session s) {
         return new Document("_id", s.id()).append("u", s.userId()).append("st", s.status().name())
                 .append("ca", s.createdAt().toEpochMilli()).append("ua", s.updatedAt().toEpochMilli())
+                .append("la", s.lastActivityAt().toEpochMilli())
                 .append("ea", s.endedAt() == null ? null : s.endedAt().toEpochMilli())
                 .append("l", UserData.toBson(s.labels()))
                 .append("m", UserData.toBson(s.metadata())).append("v", s.version());
@@ -161,9 +158,10 @@ final class MongoSessionStore implements SessionStore {
 
     private static Session fromDocument(Document d) {
         Long ended = d.getLong("ea");
+        Long activity = d.getLong("la"); // absent in documents written before schema 3, until prepare() fills it
         return new Session(d.getString("_id"), d.getString("u"), SessionStatus.valueOf(d.getString("st")),
                 Instant.ofEpochMilli(d.getLong("ca")), Instant.ofEpochMilli(d.getLong("ua")),
-                ended == null ? null : Instant.ofEpochMilli(ended), UserData.labels(d.get("l")),
+                Instant.ofEpochMilli(activity == null ? d.getLong("ca") : activity), ended == null ? null : Instant.ofEpochMilli(ended), UserData.labels(d.get("l")),
                 UserData.fromBson(d.get("m")), d.getLong("v"));
     }
 

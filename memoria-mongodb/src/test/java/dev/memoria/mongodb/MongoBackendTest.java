@@ -140,7 +140,7 @@ class MongoBackendTest {
         db.getCollection("memoria_meta").updateOne(new Document("_id", "schema"), new Document("$set", new Document("version", 7)));
         assertThatThrownBy(() -> MongoStores.create(db)).isInstanceOf(StoreUnavailableException.class)
                 .hasMessage("the database's Memoria schema ('memoria_' collections) is at version 7, newer than this"
-                        + " Memoria's version 2: upgrade Memoria to open it");
+                        + " Memoria's version " + Layout.SCHEMA_VERSION + ": upgrade Memoria to open it");
         assertThatThrownBy(() -> MongoOptions.defaults().collectionPrefix("Bad")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("collectionPrefix: must match [a-z][a-z0-9_]{0,30}, got 'Bad'");
     }

@@ -113,6 +113,13 @@ public abstract class CompatibilityContract extends ContractSupport {
                 .items()).extracting(MemoryEvent::key).containsExactly("k1", "k4");
         assertThat(stores.memory().read(EventQuery.session(run.sessionId()).types(EventType.ASSISTANT_MESSAGE).latest(5))
                 .items()).extracting(MemoryEvent::key).containsExactly("k4");
+        // UNKNOWN finds every type this version does not know, alone or with known ones
+        assertThat(stores.memory().read(EventQuery.run(run).types(EventType.UNKNOWN)).items())
+                .extracting(MemoryEvent::key).containsExactly("k2", "k3");
+        assertThat(stores.memory().read(EventQuery.run(run).types(EventType.UNKNOWN, EventType.USER_MESSAGE).latest(2))
+                .items()).extracting(MemoryEvent::key).containsExactly("k2", "k3");
+        assertThat(stores.memory().read(EventQuery.session(run.sessionId()).types(EventType.UNKNOWN, EventType.ASSISTANT_MESSAGE))
+                .items()).extracting(MemoryEvent::key).containsExactly("k2", "k3", "k4");
         // the log goes on, a retry of an unknown-typed event is recognised, and a copy keeps the name
         assertThat(stores.memory().append(run, List.of(Event.userMessage("more"))).get(0).sequence()).isEqualTo(5);
         assertThat(stores.memory().append(run, List.of(loaded.get(1).toEvent()))).containsExactly(loaded.get(1));

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.memoria.ConflictException;
+import dev.memoria.KeyConflictException;
+import dev.memoria.SequenceConflictException;
 import dev.memoria.Limits;
 import dev.memoria.Page;
 import dev.memoria.memory.Event;
@@ -133,7 +135,7 @@ public abstract class MemoryStoreContract extends ContractSupport {
     void m3_sameKeyOtherContentConflictsAndWritesNothing() {
         memory().append(run, List.of(Event.userMessage("original").withKey("k-1")));
         assertThatThrownBy(() -> memory().append(run, List.of(numbered(1), Event.userMessage("changed").withKey("k-1"))))
-                .isInstanceOf(ConflictException.class)
+                .isInstanceOf(KeyConflictException.class)
                 .hasMessage("run run-1 already holds key 'k-1' with other content (an idempotency key names one event)");
         assertThatThrownBy(() -> memory().append(run, List.of(Event.assistantMessage("original").withKey("k-1"))))
                 .as("another type").isInstanceOf(ConflictException.class);
@@ -406,13 +408,13 @@ public abstract class MemoryStoreContract extends ContractSupport {
     @DisplayName("M11: appendAfter writes only if the last sequence is the expected one, else ConflictException with the actual one")
     void m11_appendAfterWritesOnlyOnTheExpectedLastSequence() {
         assertThat(sequences(memory().appendAfter(run, 0, numbered(0, 2)))).containsExactly(1L, 2L);
-        ConflictException e = org.junit.jupiter.api.Assertions.assertThrows(ConflictException.class,
+        SequenceConflictException e = org.junit.jupiter.api.Assertions.assertThrows(SequenceConflictException.class,
                 () -> memory().appendAfter(run, 1, List.of(numbered(5))));
         assertThat(e.actualLastSequence()).isEqualTo(2);
         assertThat(e).hasMessage("append conflict on run run-1: expected last sequence 1, actual 2");
         assertThat(memory().load(run).events()).hasSize(2);
         assertThat(sequences(memory().appendAfter(run, 2, numbered(6, 3)))).containsExactly(3L, 4L, 5L);
-        ConflictException empty = org.junit.jupiter.api.Assertions.assertThrows(ConflictException.class,
+        SequenceConflictException empty = org.junit.jupiter.api.Assertions.assertThrows(SequenceConflictException.class,
                 () -> memory().appendAfter(new RunRef("session-1", "agent", "fresh"), 3, List.of(numbered(1))));
         assertThat(empty.actualLastSequence()).isZero();
         assertThatThrownBy(() -> memory().appendAfter(run, -1, List.of())).isInstanceOf(IllegalArgumentException.class)
@@ -431,7 +433,7 @@ public abstract class MemoryStoreContract extends ContractSupport {
                     memory().appendAfter(run, expected, List.of(Event.of(EventType.PLANNER_NOTE,
                             Map.of("text", "round", "thread", t))));
                     winners.incrementAndGet();
-                } catch (ConflictException lost) {
+                } catch (SequenceConflictException lost) {
                     assertThat(lost.actualLastSequence()).isEqualTo(expected + 1);
                     losers.incrementAndGet();
                 }
@@ -462,7 +464,7 @@ public abstract class MemoryStoreContract extends ContractSupport {
         memory().appendAfter(run, 0, first);
         List<Event> mixed = new ArrayList<>(first);
         mixed.add(numbered(7));
-        ConflictException stale = org.junit.jupiter.api.Assertions.assertThrows(ConflictException.class,
+        SequenceConflictException stale = org.junit.jupiter.api.Assertions.assertThrows(SequenceConflictException.class,
                 () -> memory().appendAfter(run, 0, mixed));
         assertThat(stale.actualLastSequence()).isEqualTo(2);
         assertThat(memory().load(run).events()).hasSize(2);
@@ -487,6 +489,60 @@ public abstract class MemoryStoreContract extends ContractSupport {
         assertThat(memory().load(run).events()).hasSize(5).allMatch(e -> e.run().equals(run));
         assertThat(memory().read(EventQuery.run(run).latest(2)).items()).allMatch(e -> e.run().equals(run));
         assertThat(memory().read(EventQuery.session(run.sessionId())).items()).hasSize(5).allMatch(e -> e.run().equals(run));
+    }
+
+    @Test
+    @DisplayName("M12: a run read by its id alone returns its events with their stored ref")
+    void m12_aRunIdAloneReadsTheLogWithItsStoredRef() {
+        memory().append(run, numbered(0, 5));
+        memory().append(new RunRef("other-session", "agent", "run-2"), numbered(10, 2));
+        assertThat(memory().read(EventQuery.run("run-1")).items()).extracting(MemoryEvent::sequence)
+                .containsExactly(1L, 2L, 3L, 4L, 5L);
+        assertThat(memory().read(EventQuery.run("run-1")).items()).allMatch(e -> e.run().equals(run));
+        assertThat(memory().read(EventQuery.run("run-1").latest(2)).items()).extracting(MemoryEvent::sequence)
+                .containsExactly(4L, 5L);
+        assertThat(memory().read(EventQuery.run("run-1").after(3).limit(10)).items()).extracting(MemoryEvent::sequence)
+                .containsExactly(4L, 5L);
+        assertThat(memory().read(EventQuery.run("run-2")).items()).hasSize(2)
+                .allMatch(e -> e.run().equals(new RunRef("other-session", "agent", "run-2")));
+        assertThat(memory().read(EventQuery.run("no-such-run")).items()).isEmpty();
+        Page<MemoryEvent> first = memory().read(EventQuery.run("run-1").limit(2));
+        assertThat(memory().read(EventQuery.run("run-1").limit(2).cursor(first.nextCursor())).items())
+                .extracting(MemoryEvent::sequence).containsExactly(3L, 4L);
+    }
+
+    @Test
+    @DisplayName("M8: labels and time bounds filter run and session reads, with paging and latest(n)")
+    void m8_labelsAndTimeBoundsFilterReads() {
+        RunRef other = new RunRef("session-1", "agent", "run-2");
+        for (int i = 0; i < 12; i++) {
+            clock.advance(Duration.ofSeconds(1));
+            Event e = numbered(i).withLabel("parity", i % 2 == 0 ? "even" : "odd");
+            memory().append(i % 3 == 0 ? other : run, List.of(i % 4 == 0 ? e.withLabel("flag", "x") : e));
+        }
+        java.util.function.Function<EventQuery, List<Long>> is = q -> {
+            List<Long> out = new ArrayList<>();
+            Page<MemoryEvent> page = memory().read(q);
+            page.items().forEach(e -> out.add((Long) e.data().get("i")));
+            while (page.hasNext()) {
+                page = memory().read(q.cursor(page.nextCursor()));
+                page.items().forEach(e -> out.add((Long) e.data().get("i")));
+            }
+            return out;
+        };
+        assertThat(is.apply(EventQuery.run(run).label("parity", "even").limit(2))).containsExactly(2L, 4L, 8L, 10L);
+        assertThat(is.apply(EventQuery.run(run).labels(Map.of("parity", "even", "flag", "x")))).containsExactly(4L, 8L);
+        assertThat(is.apply(EventQuery.run(run).timestampAfter(START.plusSeconds(5)).timestampBefore(START.plusSeconds(11))))
+                .containsExactly(5L, 7L, 8L);
+        assertThat(memory().read(EventQuery.run(run).label("parity", "odd").latest(2)).items())
+                .extracting(e -> e.data().get("i")).containsExactly(7L, 11L);
+        assertThat(is.apply(EventQuery.session("session-1").label("flag", "x").limit(1))).containsExactly(0L, 4L, 8L);
+        assertThat(is.apply(EventQuery.session("session-1").timestampAfter(START.plusSeconds(9)).limit(2)))
+                .containsExactly(9L, 10L, 11L);
+        assertThat(memory().read(EventQuery.session("session-1").label("parity", "even").latest(3)).items())
+                .extracting(e -> e.data().get("i")).containsExactly(6L, 8L, 10L);
+        assertThat(is.apply(EventQuery.session("session-1").types(EventType.USER_MESSAGE).label("parity", "odd")
+                .timestampBefore(START.plusSeconds(6)))).containsExactly(1L, 3L);
     }
 
     @Test

@@ -4,13 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.memoria.AlreadyExistsException;
-import dev.memoria.ConflictException;
+import dev.memoria.VersionConflictException;
 import dev.memoria.InvalidTransitionException;
 import dev.memoria.NotFoundException;
 import dev.memoria.Page;
 import dev.memoria.run.NewRun;
 import dev.memoria.run.Run;
 import dev.memoria.run.RunFilter;
+import dev.memoria.run.RunOrder;
 import dev.memoria.run.RunStatus;
 import dev.memoria.run.RunStore;
 import dev.memoria.session.NewSession;
@@ -204,6 +205,38 @@ public abstract class RunStoreContract extends ContractSupport {
     }
 
     @Test
+    @DisplayName("R3: runs page newest first too, and filter by labels and by start and update times")
+    void r3_runsPageNewestFirstAndFilterByLabelsAndTimes() {
+        for (int i = 0; i < 7; i++) {
+            clock.advance(Duration.ofSeconds(1));
+            Run r = runs().create(NewRun.builder(session.id(), "agent").id("r" + i).label("kind", i % 3 == 0 ? "tool" : "chat")
+                    .build());
+            if (i % 2 == 1) {
+                clock.advance(Duration.ofMillis(100));
+                runs().update(r.withStatus(RunStatus.RUNNING));
+            }
+        }
+        RunFilter newest = RunFilter.session(session.id()).orderBy(RunOrder.NEWEST_FIRST);
+        assertThat(runs().list(newest.limit(1)).first()).map(Run::id).as("the latest run").contains("r6");
+        List<String> walked = new ArrayList<>();
+        Page<Run> page = runs().list(newest.limit(3));
+        page.items().forEach(r -> walked.add(r.id()));
+        while (page.hasNext()) {
+            page = runs().list(newest.limit(3).cursor(page.nextCursor()));
+            page.items().forEach(r -> walked.add(r.id()));
+        }
+        assertThat(walked).containsExactly("r6", "r5", "r4", "r3", "r2", "r1", "r0");
+        assertThat(ids(RunFilter.all().label("kind", "tool"))).containsExactly("r0", "r3", "r6");
+        assertThat(ids(RunFilter.all().labels(Map.of("kind", "chat")).orderBy(RunOrder.NEWEST_FIRST)))
+                .containsExactly("r5", "r4", "r2", "r1");
+        assertThat(ids(RunFilter.all().startedAfter(START.plusSeconds(2)).startedBefore(START.plusSeconds(6))))
+                .containsExactly("r2", "r3", "r4");
+        assertThat(ids(RunFilter.all().updatedAfter(START.plusSeconds(4)))).as("created after, or updated after").containsExactly(
+                "r3", "r4", "r5", "r6");
+        assertThat(ids(RunFilter.all().statuses(java.util.Set.of(RunStatus.RUNNING)))).containsExactly("r1", "r3", "r5");
+    }
+
+    @Test
     @DisplayName("R4 (S4): update with a stale version throws ConflictException and changes nothing")
     void r4_staleVersionIsRejectedAndChangesNothing() {
         Run v1 = runs().create(NewRun.of(session.id(), "agent"));
@@ -212,7 +245,7 @@ public abstract class RunStoreContract extends ContractSupport {
         assertThat(v2.version()).isEqualTo(2);
         assertThat(v2.updatedAt()).isEqualTo(START.plusSeconds(2)).isAfter(v1.updatedAt());
         assertThat(v2.startedAt()).isEqualTo(v1.startedAt());
-        ConflictException e = org.junit.jupiter.api.Assertions.assertThrows(ConflictException.class,
+        VersionConflictException e = org.junit.jupiter.api.Assertions.assertThrows(VersionConflictException.class,
                 () -> runs().update(v1.withLabel("step", "stale")));
         assertThat(e.expectedVersion()).isEqualTo(1);
         assertThat(e.actualVersion()).isEqualTo(2);

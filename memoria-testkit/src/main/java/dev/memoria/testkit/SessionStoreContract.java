@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.memoria.AlreadyExistsException;
-import dev.memoria.ConflictException;
+import dev.memoria.VersionConflictException;
 import dev.memoria.NotFoundException;
 import dev.memoria.Page;
 import dev.memoria.SessionEndedException;
@@ -12,6 +12,7 @@ import dev.memoria.run.RunFilter;
 import dev.memoria.session.NewSession;
 import dev.memoria.session.Session;
 import dev.memoria.session.SessionFilter;
+import dev.memoria.session.SessionOrder;
 import dev.memoria.session.SessionStatus;
 import dev.memoria.session.SessionStore;
 import java.time.Duration;
@@ -93,7 +94,7 @@ public abstract class SessionStoreContract extends ContractSupport {
     void s4_staleVersionIsRejectedAndChangesNothing() {
         Session v1 = sessions().create(NewSession.forUser("ada"));
         Session v2 = sessions().update(v1.withLabel("k", "first"));
-        ConflictException e = org.junit.jupiter.api.Assertions.assertThrows(ConflictException.class,
+        VersionConflictException e = org.junit.jupiter.api.Assertions.assertThrows(VersionConflictException.class,
                 () -> sessions().update(v1.withLabel("k", "stale")));
         assertThat(e.expectedVersion()).isEqualTo(1);
         assertThat(e.actualVersion()).isEqualTo(2);
@@ -121,7 +122,7 @@ public abstract class SessionStoreContract extends ContractSupport {
     @Test
     @DisplayName("S5: update of an unknown id throws NotFoundException")
     void s5_updateOfUnknownIdThrowsNotFound() {
-        Session ghost = new Session("ghost", null, SessionStatus.ACTIVE, START, START, null, Map.of(), Map.of(), 1);
+        Session ghost = new Session("ghost", null, SessionStatus.ACTIVE, START, START, START, null, Map.of(), Map.of(), 1);
         assertThatThrownBy(() -> sessions().update(ghost)).isInstanceOf(NotFoundException.class)
                 .hasMessage("session ghost not found");
         assertThatThrownBy(() -> sessions().update("ghost", s -> s.withLabel("a", "b")))
@@ -194,8 +195,8 @@ public abstract class SessionStoreContract extends ContractSupport {
         Session d = sessions().update(sessions().create(NewSession.builder().id("d").userId("ada").build()).ended());
 
         assertThat(ids(SessionFilter.all().userId("ada"))).containsExactly("d", "b", "a");
-        assertThat(ids(SessionFilter.all().userId("ada").status(SessionStatus.ACTIVE))).containsExactly("b", "a");
-        assertThat(ids(SessionFilter.all().status(SessionStatus.ENDED))).containsExactly("d");
+        assertThat(ids(SessionFilter.all().userId("ada").statuses(SessionStatus.ACTIVE))).containsExactly("b", "a");
+        assertThat(ids(SessionFilter.all().statuses(SessionStatus.ENDED))).containsExactly("d");
         assertThat(ids(SessionFilter.all().label("team", "x"))).containsExactly("c", "b", "a");
         assertThat(ids(SessionFilter.all().label("team", "x").label("env", "prod"))).containsExactly("c", "a");
         assertThat(ids(SessionFilter.all().label("team", "x").label("env", "prod").userId("ada"))).containsExactly("a");
@@ -209,6 +210,97 @@ public abstract class SessionStoreContract extends ContractSupport {
 
     private List<String> ids(SessionFilter filter) {
         return sessions().list(filter).items().stream().map(Session::id).toList();
+    }
+
+    private List<String> walk(SessionFilter filter) {
+        List<String> walked = new ArrayList<>();
+        Page<Session> page = sessions().list(filter);
+        page.items().forEach(s -> walked.add(s.id()));
+        while (page.hasNext()) {
+            page = sessions().list(filter.cursor(page.nextCursor()));
+            page.items().forEach(s -> walked.add(s.id()));
+        }
+        return walked;
+    }
+
+    @Test
+    @DisplayName("S7: every order pages with its own cursor; statuses, labels and every time bound combine with it")
+    void s7_everyOrderPagesAndTakesEveryBound() {
+        for (int i = 0; i < 9; i++) {
+            clock.advance(Duration.ofSeconds(1));
+            sessions().create(NewSession.builder().id("s" + i).label("even", Boolean.toString(i % 2 == 0)).build());
+        }
+        // activity in another order than creation: s2, then s7, then s4 most recently
+        for (String id : List.of("s2", "s7", "s4")) {
+            clock.advance(Duration.ofSeconds(1));
+            sessions().touch(id, clock.instant());
+        }
+        Instant fourthCreated = START.plusSeconds(5); // s4's creation
+        assertThat(walk(SessionFilter.all().limit(2))).containsExactly("s8", "s7", "s6", "s5", "s4", "s3", "s2", "s1", "s0");
+        assertThat(walk(SessionFilter.all().orderBy(SessionOrder.OLDEST_FIRST).limit(4)))
+                .containsExactly("s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8");
+        assertThat(walk(SessionFilter.all().orderBy(SessionOrder.RECENTLY_ACTIVE_FIRST).limit(2)))
+                .containsExactly("s4", "s7", "s2", "s8", "s6", "s5", "s3", "s1", "s0");
+        assertThat(ids(SessionFilter.all().orderBy(SessionOrder.RECENTLY_ACTIVE_FIRST).lastActivityAfter(START.plusSeconds(9))))
+                .containsExactly("s4", "s7", "s2");
+        assertThat(ids(SessionFilter.all().lastActivityBefore(START.plusSeconds(5)).orderBy(SessionOrder.OLDEST_FIRST)))
+                .as("s2 was active later").containsExactly("s0", "s1", "s3");
+        assertThat(ids(SessionFilter.all().createdAfter(fourthCreated).label("even", "true"))).containsExactly("s8", "s6");
+        assertThat(ids(SessionFilter.all().updatedAfter(START.plusSeconds(7)))).containsExactly("s8", "s7");
+        assertThat(ids(SessionFilter.all().statuses(java.util.EnumSet.of(SessionStatus.ACTIVE, SessionStatus.ENDED))
+                .labels(Map.of("even", "false")).orderBy(SessionOrder.OLDEST_FIRST))).containsExactly("s1", "s3", "s5", "s7");
+        String newestCursor = sessions().list(SessionFilter.all().limit(2)).nextCursor();
+        assertThatThrownBy(() -> sessions().list(SessionFilter.all().orderBy(SessionOrder.OLDEST_FIRST).limit(2)
+                .cursor(newestCursor))).as("a cursor of another order").isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("other filters");
+    }
+
+    @Test
+    @DisplayName("S11: a session's last activity starts at its creation and only moves forward; touch changes nothing else")
+    void s11_touchMovesLastActivityForwardOnly() {
+        Session s = sessions().create(NewSession.forUser("ada"));
+        assertThat(s.lastActivityAt()).isEqualTo(s.createdAt());
+        clock.advance(Duration.ofMinutes(3));
+        sessions().touch(s.id(), clock.instant());
+        Session touched = sessions().get(s.id()).orElseThrow();
+        assertThat(touched.lastActivityAt()).isEqualTo(START.plus(Duration.ofMinutes(3)));
+        assertThat(touched.version()).as("no new version").isEqualTo(s.version());
+        assertThat(touched.updatedAt()).as("the record itself did not change").isEqualTo(s.updatedAt());
+        sessions().touch(s.id(), START.plusSeconds(1));
+        assertThat(sessions().get(s.id()).orElseThrow().lastActivityAt()).as("never back").isEqualTo(touched.lastActivityAt());
+        Session updated = sessions().update(touched.withLabel("k", "v"));
+        assertThat(updated.lastActivityAt()).isEqualTo(touched.lastActivityAt());
+        sessions().touch("no-such-session", clock.instant());
+        assertThat(sessions().get("no-such-session")).isEmpty();
+        Session ended = sessions().update(updated.ended());
+        clock.advance(Duration.ofMinutes(1));
+        sessions().touch(s.id(), clock.instant());
+        assertThat(sessions().get(s.id()).orElseThrow().lastActivityAt()).as("an ended session's runs may still log")
+                .isEqualTo(clock.instant());
+        assertThat(sessions().get(s.id()).orElseThrow().version()).isEqualTo(ended.version());
+    }
+
+    @Test
+    @DisplayName("S11: creating a run and appending events move the session's last activity, to within a second")
+    void s11_runsAndEventsMoveLastActivity() {
+        Session quiet = sessions().create(NewSession.builder().id("quiet").build());
+        Session busy = sessions().create(NewSession.builder().id("busy").build());
+        clock.advance(Duration.ofMinutes(1));
+        dev.memoria.run.Run run = stores.runs().create(dev.memoria.run.NewRun.of(busy.id(), "agent"));
+        assertThat(sessions().get("busy").orElseThrow().lastActivityAt()).isEqualTo(START.plus(Duration.ofMinutes(1)));
+        clock.advance(Duration.ofMinutes(1));
+        stores.memory().append(run.ref(), List.of(dev.memoria.memory.Event.userMessage("hello")));
+        assertThat(sessions().get("busy").orElseThrow().lastActivityAt()).isEqualTo(START.plus(Duration.ofMinutes(2)));
+        clock.advance(Duration.ofMillis(300));
+        stores.memory().append(run.ref(), List.of(dev.memoria.memory.Event.assistantMessage("hi")));
+        assertThat(sessions().get("busy").orElseThrow().lastActivityAt()).as("within a second of the last event")
+                .isBetween(START.plus(Duration.ofMinutes(2)), clock.instant());
+        clock.advance(Duration.ofSeconds(5));
+        stores.memory().append(run.ref(), List.of(dev.memoria.memory.Event.userMessage("still there?")));
+        assertThat(sessions().get("busy").orElseThrow().lastActivityAt()).isEqualTo(clock.instant());
+        assertThat(sessions().get("quiet").orElseThrow().lastActivityAt()).isEqualTo(quiet.createdAt());
+        assertThat(ids(SessionFilter.all().orderBy(SessionOrder.RECENTLY_ACTIVE_FIRST))).containsExactly("busy", "quiet");
+        assertThat(sessions().get("busy").orElseThrow().version()).as("activity is not an update").isEqualTo(1);
     }
 
     @Test
@@ -358,7 +450,7 @@ public abstract class SessionStoreContract extends ContractSupport {
         Session s = sessions().create(NewSession.anonymous());
         assertThatThrownBy(() -> sessions().update(s.withMetadata("nan", Double.NaN))).isInstanceOf(IllegalArgumentException.class);
         // a session built by hand skips the with... checks: the store applies the write-time limits itself
-        Session byHand = new Session(s.id(), "x".repeat(300), s.status(), s.createdAt(), s.updatedAt(), null, tooMany,
+        Session byHand = new Session(s.id(), "x".repeat(300), s.status(), s.createdAt(), s.updatedAt(), s.lastActivityAt(), null, tooMany,
                 Map.of("big", "x".repeat(70_000)), s.version());
         assertThatThrownBy(() -> sessions().update(byHand)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("userId: at most 255 characters, got 300");

@@ -2,21 +2,25 @@ package dev.memoria.inmemory;
 
 import dev.memoria.Stores;
 import dev.memoria.testkit.MemoryStoreContract;
+import dev.memoria.testkit.WorkMeter;
 import java.time.Clock;
+import java.util.concurrent.atomic.AtomicLong;
 
 class InMemoryMemoryStoreTest extends MemoryStoreContract {
-    @Override
-    protected Stores newStores(Clock clock) {
-        return InMemoryStores.create(clock);
-    }
+    private final AtomicLong examined = new AtomicLong();
 
     @Override
-    protected dev.memoria.testkit.WorkMeter workMeter() {
-        InMemoryMemoryStore memory = (InMemoryMemoryStore) stores.memory();
+    protected Stores newStores(Clock clock) {
+        return InMemoryStores.create(clock, examined::addAndGet);
+    }
+
+    /** Events the reads looked at, as the stores report them. */
+    @Override
+    protected WorkMeter workMeter() {
         return read -> {
-            long before = memory.eventsExamined.get();
+            long before = examined.get();
             read.run();
-            return memory.eventsExamined.get() - before;
+            return examined.get() - before;
         };
     }
 }

@@ -1,4 +1,4 @@
-package dev.memoria.spi;
+package dev.memoria.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.memoria.runtime;
+package dev.memoria.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.memoria.Stores;
 import dev.memoria.memory.EventType;
 import dev.memoria.memory.MemoryEvent;
+import dev.memoria.runtime.AgentRuntime;
+import dev.memoria.runtime.RunResult;
 import org.junit.jupiter.api.Test;
 
 class CalculatorAgentTest {

@@ -1,4 +1,4 @@
-package dev.memoria.cli;
+package dev.memoria.integration;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;

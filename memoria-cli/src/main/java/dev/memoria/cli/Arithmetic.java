@@ -1,4 +1,4 @@
-package dev.memoria.runtime;
+package dev.memoria.cli;
 
 /** A recursive-descent evaluator for + - * / ^ and parentheses, for {@link CalculatorAgent}. */
 final class Arithmetic {

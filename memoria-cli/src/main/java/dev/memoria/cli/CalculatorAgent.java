@@ -1,8 +1,10 @@
-package dev.memoria.runtime;
+package dev.memoria.cli;
 
 import dev.memoria.memory.Event;
 import dev.memoria.memory.EventType;
 import dev.memoria.memory.MemoryEvent;
+import dev.memoria.runtime.Agent;
+import dev.memoria.runtime.Turn;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -12,15 +14,15 @@ import java.util.regex.Pattern;
  * An example agent that needs no language model: it finds arithmetic in the user's message,
  * thinks aloud, calls a calculator tool, records the tool's result and answers. Otherwise it
  * answers from the session's history, which shows memory at work across runs and restarts.
- * Used by the demo and the tests. Stateless and thread-safe.
+ * The demo's agent. Stateless and thread-safe.
  */
-public final class CalculatorAgent implements Agent {
+final class CalculatorAgent implements Agent {
     /** The tool name in TOOL_CALL and TOOL_RESULT events. */
     public static final String TOOL = "calculator";
     private static final Pattern EXPRESSION = Pattern.compile("[-+(]*\\s*\\d[\\d\\s.+\\-*/^()]*");
 
     /** Creates the agent. */
-    public CalculatorAgent() {
+    CalculatorAgent() {
     }
 
     @Override

@@ -78,6 +78,8 @@ final class Render {
             case ASSISTANT_MESSAGE -> e.textIfAny().map(t -> "assistant: " + t).orElseGet(() -> asJson(e));
             case PLANNER_NOTE -> e.textIfAny().map(t -> "planner: " + t).orElseGet(() -> asJson(e));
             case THINKING -> e.textIfAny().map(t -> "thinking: " + t).orElseGet(() -> asJson(e));
+            case SYSTEM_MESSAGE -> e.textIfAny().map(t -> "system: " + t).orElseGet(() -> asJson(e));
+            case WINDOW -> "window moved " + Json.write(data);
             case TOOL_CALL -> isToolCall(e) ? "tool call " + data.get("tool") + " " + Json.write(arguments(e)) : asJson(e);
             case TOOL_RESULT -> isToolResult(e) ? "tool result " + data.get("tool")
                     + (e.toolResult().isError() ? " (error) " : " ") + Json.write(e.toolResult().result()) : asJson(e);

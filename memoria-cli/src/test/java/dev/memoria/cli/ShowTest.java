@@ -50,7 +50,9 @@ class ShowTest {
                     Event.of(EventType.THINKING, data("text", 5L)),
                     Event.of(EventType.TOOL_RESULT, data("callId", "c9", "tool", "calc", "result", 7L, "isError", true)),
                     Event.toolCall("c3", "calc", Map.of()),
-                    new Event(null, "REWIND", null, Map.of(), Map.of())));
+                    new Event(null, "REWIND", null, Map.of(), Map.of()),
+                    Event.systemMessage("be brief"),
+                    Event.of(EventType.WINDOW, data("from", 14L, "keep", List.of()))));
         }
         return store;
     }
@@ -74,7 +76,9 @@ class ShowTest {
                 "#10 THINKING {\"text\":5}",
                 "#11 tool result calc (error) 7",
                 "#12 tool calc {} -> (no result)",
-                "#13 REWIND {}");
+                "#13 REWIND {}",
+                "#14 system: be brief",
+                "#15 window moved {\"from\":14,\"keep\":[]}");
     }
 
     @Test
@@ -95,7 +99,9 @@ class ShowTest {
                 "#10 THINKING {\"text\":5}",
                 "#11 tool result calc (error) 7",
                 "#12 tool call calc {}",
-                "#13 REWIND {}");
+                "#13 REWIND {}",
+                "#14 system: be brief",
+                "#15 window moved {\"from\":14,\"keep\":[]}");
         assertThat(memoria("events", "r1", "--store", store, "--json").out().lines().toList().get(4))
                 .contains("\"type\":\"SUMMARY\"", "\"data\":{\"text\":\"so far: hi\"}");
         assertThat(memoria("stats", "--store", store).out()).contains("SUMMARY=1", "REWIND=1", "TOOL_CALL=4")
@@ -111,7 +117,7 @@ class ShowTest {
         String imported = "sqlite:" + dir.resolve("imported.db");
         CliTest.Result result = memoria("import", export.toString(), "--store", imported);
         assertThat(result.code()).as(result.err()).isZero();
-        assertThat(result.out()).contains("1 session, 1 run, 13 events written");
+        assertThat(result.out()).contains("1 session, 1 run, 15 events written");
         assertThat(memoria("export", "--store", imported).out()).isEqualTo(Files.readString(export));
         String copied = "sqlite:" + dir.resolve("copied.db");
         assertThat(memoria("copy", "--from", store, "--to", copied).code()).isZero();

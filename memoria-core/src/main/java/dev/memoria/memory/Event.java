@@ -96,6 +96,14 @@ public record Event(String key, String typeName, Instant timestamp, Map<String, 
     }
 
     /**
+     * @param text instructions to the model
+     * @return a SYSTEM_MESSAGE event
+     */
+    public static Event systemMessage(String text) {
+        return textEvent(EventType.SYSTEM_MESSAGE, text);
+    }
+
+    /**
      * @param text the model's reasoning
      * @return a THINKING event
      */

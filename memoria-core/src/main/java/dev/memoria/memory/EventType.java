@@ -24,6 +24,14 @@ public enum EventType {
     PLANNER_NOTE,
     /** The model's reasoning; data {@code text}. */
     THINKING,
+    /** Instructions to the model, as a system prompt; data {@code text}. */
+    SYSTEM_MESSAGE,
+    /**
+     * A marker that moves a framework chat memory's window, not an event of the conversation: the
+     * window holds the messages whose first events are at the sequences {@code keep}, then every
+     * message from sequence {@code from} on (see {@link dev.memoria.context.Conversation}).
+     */
+    WINDOW,
     /**
      * A type this version of Memoria does not know: written by a newer version, or a custom type
      * name. {@link MemoryEvent#typeName()} holds the stored name. Never written as such: an event
@@ -34,13 +42,13 @@ public enum EventType {
     /** Upper case letters, digits and underscores, starting with a letter; at most 32 characters. */
     public static final int MAX_NAME_LENGTH = 32;
     private static final Pattern NAME = Pattern.compile("[A-Z][A-Z0-9_]{0," + (MAX_NAME_LENGTH - 1) + "}");
-    private static final Map<String, EventType> KNOWN = Map.of(
-            USER_MESSAGE.name(), USER_MESSAGE, ASSISTANT_MESSAGE.name(), ASSISTANT_MESSAGE, TOOL_CALL.name(), TOOL_CALL,
-            TOOL_RESULT.name(), TOOL_RESULT, PLANNER_NOTE.name(), PLANNER_NOTE, THINKING.name(), THINKING);
+    private static final Map<String, EventType> KNOWN = java.util.Arrays.stream(values()).filter(t -> !t.name().equals("UNKNOWN"))
+            .collect(java.util.stream.Collectors.toUnmodifiableMap(EventType::name, t -> t));
 
     /** @return whether events of this type carry a {@code text} field */
     public boolean isText() {
-        return this == USER_MESSAGE || this == ASSISTANT_MESSAGE || this == PLANNER_NOTE || this == THINKING;
+        return this == USER_MESSAGE || this == ASSISTANT_MESSAGE || this == PLANNER_NOTE || this == THINKING
+                || this == SYSTEM_MESSAGE;
     }
 
     /**

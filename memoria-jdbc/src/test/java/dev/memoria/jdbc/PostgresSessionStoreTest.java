@@ -1,5 +1,6 @@
 package dev.memoria.jdbc;
 
+import dev.memoria.testservers.PostgresServer;
 import dev.memoria.Stores;
 import dev.memoria.testkit.SessionStoreContract;
 import java.time.Clock;

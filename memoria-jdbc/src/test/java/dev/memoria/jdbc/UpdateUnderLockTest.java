@@ -1,5 +1,6 @@
 package dev.memoria.jdbc;
 
+import dev.memoria.testservers.PostgresServer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.memoria.Stores;

@@ -1,5 +1,6 @@
 package dev.memoria.mongodb;
 
+import dev.memoria.testservers.MongoTestServer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -66,7 +67,7 @@ class MongoAppendAndDeleteTest {
 
     @Test
     void anAppendThatKeepsLosingRacesBacksOffAfterEachAndGivesUpRetryably() {
-        MongoDatabase db = MongoServerFixture.get().freshDatabase();
+        MongoDatabase db = MongoTestServer.get().freshDatabase();
         AtomicInteger inserts = new AtomicInteger();
         // every insert is refused as if another appender had taken the position first
         MongoDatabase alwaysTaken = Intercepting.database(db, (collection, method, args, proceed) -> {
@@ -94,7 +95,7 @@ class MongoAppendAndDeleteTest {
 
     @Test
     void anAppendWhoseTailWasReadBeforeADeleteStartsAFreshLogAtOne() {
-        MongoDatabase db = MongoServerFixture.get().freshDatabase();
+        MongoDatabase db = MongoTestServer.get().freshDatabase();
         try (Stores other = MongoStores.create(db)) {
             AtomicBoolean armed = new AtomicBoolean();
             AtomicLong deleted = new AtomicLong(-1);
@@ -121,7 +122,7 @@ class MongoAppendAndDeleteTest {
 
     @Test
     void anAppendInsertedJustBeforeADeleteFinishedIsTakenBackAndWrittenAsAFreshLog() {
-        MongoDatabase db = MongoServerFixture.get().freshDatabase();
+        MongoDatabase db = MongoTestServer.get().freshDatabase();
         try (Stores other = MongoStores.create(db)) {
             AtomicBoolean armed = new AtomicBoolean();
             AtomicLong deleted = new AtomicLong(-1);
@@ -155,7 +156,7 @@ class MongoAppendAndDeleteTest {
      */
     @Test
     void aBatchThatFollowedAnOrphanIsNotKeptEither() {
-        MongoDatabase db = MongoServerFixture.get().freshDatabase();
+        MongoDatabase db = MongoTestServer.get().freshDatabase();
         try (Stores other = MongoStores.create(db)) {
             AtomicBoolean armed = new AtomicBoolean();
             List<MemoryEvent> follower = new ArrayList<>();
@@ -185,7 +186,7 @@ class MongoAppendAndDeleteTest {
 
     @Test
     void appendersRacingRepeatedDeletesLeaveOneGapFreeLogThatKeepsEveryLaterAppend() throws Exception {
-        MongoDatabase db = MongoServerFixture.get().freshDatabase();
+        MongoDatabase db = MongoTestServer.get().freshDatabase();
         int writers = 4;
         int appendsEach = 60;
         try (Stores stores = MongoStores.create(db)) {
@@ -253,7 +254,7 @@ class MongoAppendAndDeleteTest {
 
     @Test
     void deleteRemovesALogInBoundedChunksAndCountsItsEvents() {
-        MongoDatabase db = MongoServerFixture.get().freshDatabase();
+        MongoDatabase db = MongoTestServer.get().freshDatabase();
         try (Stores plain = MongoStores.create(db)) {
             // 2,500 batches written straight into the collection, as a long-lived run would have them
             MongoCollection<Document> events = db.getCollection("memoria_events");
@@ -286,7 +287,7 @@ class MongoAppendAndDeleteTest {
 
     @Test
     void whatADeleteThatStoppedHalfWayLeftIsNeverReadAndIsRemovedByTheNextAppendOrDelete() {
-        MongoDatabase db = MongoServerFixture.get().freshDatabase();
+        MongoDatabase db = MongoTestServer.get().freshDatabase();
         try (Stores stores = MongoStores.create(db)) {
             stores.memory().append(run, batch(0, 2));
             stores.memory().append(run, batch(2, 2));
@@ -314,7 +315,7 @@ class MongoAppendAndDeleteTest {
 
     @Test
     void aReadThatFailsHalfWayClosesItsCursor() {
-        MongoDatabase db = MongoServerFixture.get().freshDatabase();
+        MongoDatabase db = MongoTestServer.get().freshDatabase();
         Set<Object> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
         try (Stores stores = MongoStores.create(Intercepting.trackingCursors(db, open))) {
             for (int i = 0; i < 150; i++) {

@@ -1,5 +1,6 @@
 package dev.memoria.mongodb;
 
+import dev.memoria.testservers.MongoTestServer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -50,7 +51,7 @@ class MongoBackendTest {
 
     @Test
     void m3_aBatchWhoseAcknowledgementWasLostIsNotDuplicatedByItsRetry() {
-        MongoDatabase db = MongoServerFixture.get().freshDatabase();
+        MongoDatabase db = MongoTestServer.get().freshDatabase();
         try (Stores stores = MongoStores.create(losingAcknowledgement(db, 2))) {
             stores.memory().append(run, batch(0, 3));
             List<Event> second = batch(3, 500);
@@ -73,7 +74,7 @@ class MongoBackendTest {
 
     @Test
     void m9_aRunHoldsMoreThanSixteenMebibytesOfEvents() {
-        try (Stores stores = MongoStores.create(MongoServerFixture.get().freshDatabase())) {
+        try (Stores stores = MongoStores.create(MongoTestServer.get().freshDatabase())) {
             String mebibyte = "x".repeat(1024 * 1024 - 20);
             for (int i = 0; i < 20; i++) {
                 stores.memory().append(run, List.of(Event.of(EventType.TOOL_RESULT, Map.of("blob", mebibyte))));
@@ -85,13 +86,13 @@ class MongoBackendTest {
 
     @Test
     void m5_twoClientsAppendingToOneRunLeaveAGapFreeLog() throws Exception {
-        MongoDatabase db = MongoServerFixture.get().freshDatabase();
+        MongoDatabase db = MongoTestServer.get().freshDatabase();
         ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
         List<Thread> writers = new ArrayList<>();
         for (int w = 0; w < 2; w++) {
             int writer = w;
             writers.add(new Thread(() -> {
-                try (MongoClient own = MongoClients.create(MongoServerFixture.get().uri);
+                try (MongoClient own = MongoClients.create(MongoTestServer.get().uri());
                      Stores stores = MongoStores.create(own.getDatabase(db.getName()))) {
                     for (int i = 0; i < 150; i++) {
                         stores.memory().append(run, List.of(Event.of(EventType.USER_MESSAGE,
@@ -122,20 +123,20 @@ class MongoBackendTest {
                 .hasMessage("uri: name the database, as in mongodb://localhost:27017/memoria");
         assertThatThrownBy(() -> Stores.open("mongodb://")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("uri: not a MongoDB connection string");
-        String uri = MongoServerFixture.get().uri + "/opened_by_uri";
+        String uri = MongoTestServer.get().uri() + "/opened_by_uri";
         try (Stores stores = Stores.open(uri)) {
             stores.sessions().create(NewSession.builder().id("via-uri").build());
         }
-        MongoDatabase db = MongoServerFixture.get().freshDatabase();
+        MongoDatabase db = MongoTestServer.get().freshDatabase();
         MongoStores.create(db).close();
         assertThat(db.getCollection("memoria_meta").countDocuments()).as("the caller's client still works").isEqualTo(1);
-        assertThat(MongoServerFixture.get().client.getDatabase("opened_by_uri").getCollection("memoria_sessions")
+        assertThat(MongoTestServer.get().client().getDatabase("opened_by_uri").getCollection("memoria_sessions")
                 .countDocuments()).isEqualTo(1);
     }
 
     @Test
     void aDatabaseWithANewerSchemaIsRefused() {
-        MongoDatabase db = MongoServerFixture.get().freshDatabase();
+        MongoDatabase db = MongoTestServer.get().freshDatabase();
         MongoStores.create(db).close();
         db.getCollection("memoria_meta").updateOne(new Document("_id", "schema"), new Document("$set", new Document("version", 7)));
         assertThatThrownBy(() -> MongoStores.create(db)).isInstanceOf(StoreUnavailableException.class)
@@ -155,7 +156,7 @@ class MongoBackendTest {
         for (String key : List.of("$set", "a.b", "$", "", "%", "%2E", "%24x", ".$.%", "x$y", "\u00e9.\uD83D\uDE00")) {
             assertThat(UserData.unescapeKey(UserData.escapeKey(key))).as(key).isEqualTo(key);
         }
-        try (Stores stores = MongoStores.create(MongoServerFixture.get().freshDatabase())) {
+        try (Stores stores = MongoStores.create(MongoTestServer.get().freshDatabase())) {
             Map<String, Object> data = Map.of("$where", "sleep(1000)", "a.b.c", Map.of("$gt", 1L), "", List.of(1.5));
             MemoryEvent stored = stores.memory().append(run, List.of(Event.of(EventType.TOOL_CALL, data))).get(0);
             assertThat(stores.memory().load(run).events()).containsExactly(stored);
@@ -165,7 +166,7 @@ class MongoBackendTest {
 
     @Test
     void m12_aBatchTooLargeForBsonKeepsItsDataAsJsonTextInOneDocument() {
-        MongoDatabase db = MongoServerFixture.get().freshDatabase();
+        MongoDatabase db = MongoTestServer.get().freshDatabase();
         try (Stores stores = MongoStores.create(db)) {
             stores.memory().append(run, List.of(Event.userMessage("before")));
             // about 1 MB of JSON each, but 7 MB of BSON: three of them pass what one document holds
@@ -202,7 +203,7 @@ class MongoBackendTest {
 
     @Test
     void compatibility_eventsOfTypesThisVersionDoesNotKnowAreFoundByTypeUnknown() {
-        MongoDatabase db = MongoServerFixture.get().freshDatabase();
+        MongoDatabase db = MongoTestServer.get().freshDatabase();
         try (Stores stores = MongoStores.create(db)) {
             List<Document> events = new ArrayList<>();
             String[] types = {"USER_MESSAGE", "SUMMARY", "ASSISTANT_MESSAGE", "FROM_THE_FUTURE"};

@@ -1,5 +1,6 @@
 package dev.memoria.mongodb;
 
+import dev.memoria.testservers.MongoTestServer;
 import com.mongodb.client.MongoDatabase;
 import dev.memoria.Stores;
 import dev.memoria.testkit.WorkMeter;
@@ -28,7 +29,7 @@ final class MongoContractSupport {
 
     Stores newStores(Clock clock) {
         dropPrevious();
-        database = MongoServerFixture.get().freshDatabase();
+        database = MongoTestServer.get().freshDatabase();
         remember(database);
         return reopen(clock);
     }
@@ -50,11 +51,11 @@ final class MongoContractSupport {
 
     /** @return the meter of contract M7: documents the server returned, plus the events inside them */
     static WorkMeter documentsAndEventsReturned() {
-        MongoServerFixture fixture = MongoServerFixture.get();
+        MongoTestServer fixture = MongoTestServer.get();
         return read -> {
-            long before = fixture.returned.get();
+            long before = fixture.documentsReturned();
             read.run();
-            return fixture.returned.get() - before;
+            return fixture.documentsReturned() - before;
         };
     }
 

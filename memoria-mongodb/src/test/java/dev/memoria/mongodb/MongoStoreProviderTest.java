@@ -1,5 +1,6 @@
 package dev.memoria.mongodb;
 
+import dev.memoria.testservers.MongoTestServer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -56,22 +57,22 @@ class MongoStoreProviderTest {
 
     @Test
     void thePrefixOptionNamesTheCollectionsAndNeverReachesTheDriver() {
-        MongoServerFixture fixture = MongoServerFixture.get();
+        MongoTestServer fixture = MongoTestServer.get();
         String database = fixture.freshDatabase().getName();
-        try (Stores stores = Stores.open(fixture.uri + "/" + database + "?serverSelectionTimeoutMS=5000&prefix=custom_&appName=t")) {
+        try (Stores stores = Stores.open(fixture.uri() + "/" + database + "?serverSelectionTimeoutMS=5000&prefix=custom_&appName=t")) {
             stores.sessions().create(NewSession.builder().id("prefixed").build());
         }
-        try (Stores stores = Stores.open(fixture.uri + "/" + database + "?PREFIX=custom_")) {
+        try (Stores stores = Stores.open(fixture.uri() + "/" + database + "?PREFIX=custom_")) {
             assertThat(stores.sessions().get("prefixed")).as("option names are case-insensitive, as the driver's are").isPresent();
         }
-        MongoDatabase db = fixture.client.getDatabase(database);
+        MongoDatabase db = fixture.client().getDatabase(database);
         assertThat(db.getCollection("custom_sessions").countDocuments()).isEqualTo(1);
         assertThat(db.listCollectionNames().into(new java.util.ArrayList<>())).noneMatch(name -> name.startsWith("memoria_"));
     }
 
     @Test
     void memoriaOptionsAreCheckedByName() {
-        String base = MongoServerFixture.get().uri + "/memoria";
+        String base = MongoTestServer.get().uri() + "/memoria";
         assertThatThrownBy(() -> Stores.open(base + "?prefix=Bad")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("uri: option 'prefix': collectionPrefix: must match [a-z][a-z0-9_]{0,30}, got 'Bad'");
         assertThatThrownBy(() -> Stores.open(base + "?prefix=a_&prefix=b_")).isInstanceOf(IllegalArgumentException.class)

@@ -1,5 +1,6 @@
 package dev.memoria.mongodb;
 
+import dev.memoria.testservers.MongoTestServer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -36,7 +37,7 @@ class MongoUpdateTest {
 
     @Test
     void aSessionStoredWithoutOptionalFieldsIsUpdatedOnItsVersionAlone() {
-        MongoDatabase db = MongoServerFixture.get().freshDatabase();
+        MongoDatabase db = MongoTestServer.get().freshDatabase();
         AtomicInteger finds = new AtomicInteger();
         try (Stores stores = MongoStores.create(countingFinds(db, "sessions", finds))) {
             // as a writer that leaves out empty or null fields stores it: no user, labels, metadata or end
@@ -60,7 +61,7 @@ class MongoUpdateTest {
 
     @Test
     void aRunStoredWithoutOptionalFieldsIsUpdatedOnItsVersionAlone() {
-        MongoDatabase db = MongoServerFixture.get().freshDatabase();
+        MongoDatabase db = MongoTestServer.get().freshDatabase();
         AtomicInteger finds = new AtomicInteger();
         try (Stores stores = MongoStores.create(countingFinds(db, "runs", finds))) {
             db.getCollection("memoria_runs").insertOne(new Document("_id", "bare").append("s", "session").append("a", "agent")

@@ -1,4 +1,4 @@
-package dev.memoria.jdbc;
+package dev.memoria.testservers;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -12,7 +12,7 @@ import javax.sql.DataSource;
  * test gets fresh tables under a table prefix of its own. If the server cannot be started the
  * tests fail (they are never skipped): PostgreSQL is a supported backend.
  */
-final class PostgresServer {
+public final class PostgresServer {
     private static final AtomicInteger PREFIXES = new AtomicInteger();
     private static volatile PostgresServer instance;
 
@@ -30,7 +30,8 @@ final class PostgresServer {
         this.dataSource = new HikariDataSource(config);
     }
 
-    static PostgresServer get() {
+    /** @return the server, started on first use */
+    public static PostgresServer get() {
         if (instance == null) {
             synchronized (PostgresServer.class) {
                 if (instance == null) {
@@ -57,17 +58,17 @@ final class PostgresServer {
     }
 
     /** @return a pooled DataSource on the server */
-    DataSource dataSource() {
+    public DataSource dataSource() {
         return dataSource;
     }
 
     /** @return the JDBC URL, with user and password */
-    String url() {
+    public String url() {
         return url;
     }
 
     /** @return a table prefix no other test uses */
-    static String freshPrefix() {
+    public static String freshPrefix() {
         return "t" + ProcessHandle.current().pid() % 100000 + "_" + PREFIXES.incrementAndGet() + "_";
     }
 

@@ -1,4 +1,4 @@
-package dev.memoria.mongodb;
+package dev.memoria.testservers;
 
 import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
@@ -37,17 +37,17 @@ import org.bson.BsonValue;
  * own clients; their inserts are decided by unique indexes, which the server checks and updates
  * under a lock.
  */
-final class MongoServerFixture {
+public final class MongoTestServer {
     private static final AtomicInteger DATABASES = new AtomicInteger();
-    private static volatile MongoServerFixture instance;
+    private static volatile MongoTestServer instance;
 
-    final MongoClient client;
+    private final MongoClient client;
     /** Documents returned by the server, plus the events inside batch documents. */
-    final AtomicLong returned = new AtomicLong();
-    final String uri;
-    final boolean external;
+    private final AtomicLong returned = new AtomicLong();
+    private final String uri;
+    private final boolean external;
 
-    private MongoServerFixture(String uri, boolean external) {
+    private MongoTestServer(String uri, boolean external) {
         this.uri = uri;
         this.external = external;
         CommandListener counter = new CommandListener() {
@@ -75,17 +75,18 @@ final class MongoServerFixture {
         this.client = MongoClients.create(settings.build());
     }
 
-    static MongoServerFixture get() {
+    /** @return the server, started on first use */
+    public static MongoTestServer get() {
         if (instance == null) {
-            synchronized (MongoServerFixture.class) {
+            synchronized (MongoTestServer.class) {
                 if (instance == null) {
                     String external = System.getenv("MEMORIA_MONGODB_URI");
                     if (external != null && !external.isBlank()) {
-                        instance = new MongoServerFixture(external, true);
+                        instance = new MongoTestServer(external, true);
                     } else {
                         MongoServer server = new MongoServer(new MemoryBackend());
                         InetSocketAddress address = server.bind();
-                        instance = new MongoServerFixture("mongodb://" + address.getHostString() + ":" + address.getPort(), false);
+                        instance = new MongoTestServer("mongodb://" + address.getHostString() + ":" + address.getPort(), false);
                         Runtime.getRuntime().addShutdownHook(new Thread(server::shutdownNow));
                     }
                 }
@@ -94,8 +95,33 @@ final class MongoServerFixture {
         return instance;
     }
 
+    /** @return the client every test shares (one connection to the in-process server: see the class comment) */
+    public MongoClient client() {
+        return client;
+    }
+
+    /** @return the server's URI, without a database */
+    public String uri() {
+        return uri;
+    }
+
+    /** @return whether the server is the one {@code MEMORIA_MONGODB_URI} names */
+    public boolean isExternal() {
+        return external;
+    }
+
+    /**
+     * The work meter of contract M7: what finds, aggregates and getMores returned so far, each
+     * document counted once plus the events inside a Memoria batch document (field {@code e}).
+     *
+     * @return the count since the server was started
+     */
+    public long documentsReturned() {
+        return returned.get();
+    }
+
     /** @return a database no other test uses */
-    MongoDatabase freshDatabase() {
+    public MongoDatabase freshDatabase() {
         return client.getDatabase("memoria_test_" + ProcessHandle.current().pid() + "_" + DATABASES.incrementAndGet());
     }
 }

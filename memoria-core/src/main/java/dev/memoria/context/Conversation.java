@@ -1,0 +1,721 @@
+package dev.memoria.context;
+
+import dev.memoria.AlreadyExistsException;
+import dev.memoria.Ids;
+import dev.memoria.Limits;
+import dev.memoria.Page;
+import dev.memoria.SessionEndedException;
+import dev.memoria.Stores;
+import dev.memoria.internal.Checks;
+import dev.memoria.internal.Json;
+import dev.memoria.internal.Retries;
+import dev.memoria.memory.Event;
+import dev.memoria.memory.EventQuery;
+import dev.memoria.memory.EventType;
+import dev.memoria.memory.MemoryEvent;
+import dev.memoria.run.NewRun;
+import dev.memoria.run.RunRef;
+import dev.memoria.session.NewSession;
+import dev.memoria.session.Session;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A framework's chat memory kept in a session: every message ever written, in one run's log, and
+ * the framework's current <em>window</em> of it, as {@link EventType#WINDOW} markers in the same
+ * log. The LangChain4j and Spring AI adapters build on it; so can an adapter of yours.
+ *
+ * <p>A framework message is a {@link Message}: one or more events (an assistant's reply with two
+ * tool calls is an ASSISTANT_MESSAGE and two TOOL_CALLs), grouped by the label
+ * {@value #MESSAGE_LABEL}, so that the log reads naturally ({@code memoria show} pairs the tool
+ * calls with their results) and the framework's message can be rebuilt exactly.
+ *
+ * <h2>Writes never rewrite and never delete</h2>
+ * {@link #replaceWindow} compares the list a framework hands over with the stored window:
+ * messages added at its end are appended; messages the window dropped from its start are left in
+ * the log, and a WINDOW marker says where the window now starts (and which of the dropped
+ * messages, such as a system message, it still shows first). A write costs the messages it adds
+ * plus one marker, whatever the history's length. The window is read and written with
+ * compare-and-append ({@link dev.memoria.memory.MemoryStore#appendAfter}): two writers of one
+ * conversation never lose a message from the history (the loser compares again with what the
+ * winner stored and appends its own difference), and the window read afterwards is one writer's
+ * list, never a mix. A write of more than {@value Limits#MAX_EVENTS_PER_APPEND} events takes
+ * several appends, marker last: until it lands, readers see the old window followed by the part
+ * already appended.
+ *
+ * <h2>The session</h2>
+ * The first write creates the session (labelled {@value #CONVERSATION_LABEL} = the agent id) and
+ * its log's run, whose id is derived from the session id so that every process finds it. A
+ * conversation whose session was ended is read-only: writes throw {@link SessionEndedException}.
+ * While a window is empty after {@link #clearWindow()}, the session carries the label
+ * {@value #EMPTY_LABEL}, so that listings of conversations can leave it out without reading logs.
+ *
+ * <p>Thread-safe; cheap to create (no I/O until used).
+ */
+public final class Conversation {
+    /** The label that groups the events of one framework message: the message's key. */
+    public static final String MESSAGE_LABEL = "memoria.message";
+    /** The label on a session that a conversation created: the agent id of the adapter that keeps it. */
+    public static final String CONVERSATION_LABEL = "memoria.conversation";
+    /** The label on a conversation's session while its window was emptied and its history kept. */
+    public static final String EMPTY_LABEL = "memoria.window-empty";
+    private static final String FROM = "from";
+    private static final String KEEP = "keep";
+    /** Events a read asks for at once: the most a page holds. */
+    private static final int READ_PAGE = Limits.MAX_PAGE_SIZE;
+    /** A message has a handful of events; the most a group read looks at. */
+    private static final int GROUP_PAGE = 64;
+
+    private final Stores stores;
+    private final String sessionId;
+    private final RunRef log;
+    /** Whether this object saw the log's run record (it is never deleted but with the session). */
+    private volatile boolean runSeen;
+
+    private Conversation(Stores stores, String sessionId, String agentId) {
+        this.stores = Objects.requireNonNull(stores, "stores");
+        this.sessionId = Checks.id(sessionId, "sessionId");
+        this.log = new RunRef(this.sessionId, Checks.id(agentId, "agentId"), logRunId(this.sessionId));
+    }
+
+    /**
+     * @param stores where the conversation lives
+     * @param sessionId the conversation's session (created on the first write)
+     * @param agentId the agent id of its log's run, such as {@code "langchain4j"}
+     * @return the conversation; nothing is read or written yet
+     */
+    public static Conversation of(Stores stores, String sessionId, String agentId) {
+        return new Conversation(stores, sessionId, agentId);
+    }
+
+    /**
+     * The id of the run holding a conversation's log: derived from the session id (a hash), so that
+     * every process finds the same one.
+     *
+     * @param sessionId the conversation's session
+     * @return {@code conversation-} and 32 hexadecimal digits
+     */
+    public static String logRunId(String sessionId) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(sessionId.getBytes(StandardCharsets.UTF_8));
+            return "conversation-" + HexFormat.of().formatHex(digest, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    /** @return the session's id */
+    public String sessionId() {
+        return sessionId;
+    }
+
+    /** @return the ref of the run whose log holds the conversation: read it for the full history */
+    public RunRef log() {
+        return log;
+    }
+
+    /**
+     * One framework message as events, oldest first. Two messages are the same message when their
+     * events have the same types, data and labels in the same order (keys and timestamps aside):
+     * that is how a window is compared with the list a framework hands over.
+     *
+     * @param events at least one event; the {@value #MESSAGE_LABEL} label is the conversation's
+     */
+    public record Message(List<Event> events) {
+        /** Checks and copies the list. */
+        public Message {
+            events = List.copyOf(Objects.requireNonNull(events, "events"));
+            if (events.isEmpty()) {
+                throw new IllegalArgumentException("events: a message has at least one event");
+            }
+            for (Event e : events) {
+                if (e.labels().containsKey(MESSAGE_LABEL)) {
+                    throw new IllegalArgumentException("events: the label " + MESSAGE_LABEL + " is the conversation's own");
+                }
+            }
+        }
+
+        /**
+         * @param event the message's only event
+         * @return a single-event message
+         */
+        public static Message of(Event event) {
+            return new Message(List.of(event));
+        }
+
+        /** Equal when the events' types, data and labels are, in order: keys and timestamps aside. */
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Message other && other.fingerprint().equals(fingerprint());
+        }
+
+        @Override
+        public int hashCode() {
+            return fingerprint().hashCode();
+        }
+
+        /** @return what makes two messages the same message (see the class comment) */
+        Fingerprint fingerprint() {
+            List<Object> parts = new ArrayList<>(events.size() * 3);
+            for (Event e : events) {
+                parts.add(e.typeName());
+                parts.add(e.data());
+                parts.add(e.labels());
+            }
+            return new Fingerprint(parts, parts.hashCode());
+        }
+    }
+
+    /** Types, data and labels of a message's events, with the hash computed once. */
+    record Fingerprint(List<Object> parts, int hash) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Fingerprint f && f.hash == hash && f.parts.equals(parts);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+
+    /** A message as stored: the sequence of its first event, and the message. */
+    record Stored(long first, Message message) {
+    }
+
+    /** The window's position, as the latest WINDOW marker says: from 1 with nothing kept, without one. */
+    private record Position(long marker, long from, List<Long> keep) {
+        static final Position START = new Position(0, 1, List.of());
+    }
+
+    /**
+     * The window as read.
+     *
+     * @param messages its messages: the kept ones first
+     * @param kept how many of them are kept from before {@code from}
+     * @param from where the rest starts in the log
+     * @param last the log's last sequence when it was read
+     */
+    record Window(List<Stored> messages, int kept, long from, long last) {
+    }
+
+    /**
+     * @return the current window: the messages a framework's chat memory holds, oldest first;
+     *     empty for a conversation that was never written
+     */
+    public List<Message> window() {
+        return readWindow().messages().stream().map(Stored::message).toList();
+    }
+
+    /** @return whether the window holds no message */
+    public boolean isWindowEmpty() {
+        return window().isEmpty();
+    }
+
+    /**
+     * The end of the window, read from the end: its cost follows {@code max}, not the window's length.
+     *
+     * @param max at most this many messages, 1 to {@value Limits#MAX_PAGE_SIZE}
+     * @return the window's last {@code max} messages (or fewer), oldest first
+     */
+    public List<Message> latest(int max) {
+        Checks.pageSize(max, "max");
+        Position at = position();
+        long last = lastSequence();
+        long span = 2L * max + 2;
+        while (true) {
+            long after = Math.max(at.from() - 1, last - span);
+            boolean reachedStart = after == at.from() - 1;
+            List<MemoryEvent> events = new ArrayList<>();
+            if (reachedStart) {
+                for (long first : at.keep()) {
+                    events.addAll(messageAt(first));
+                }
+            }
+            events.addAll(messageEvents(after, last).events());
+            List<Stored> found = group(events);
+            // short of the start, the first group may have begun before the range: it does not count
+            int whole = reachedStart ? found.size() : found.size() - 1;
+            if (reachedStart || whole >= max) {
+                return found.subList(found.size() - Math.min(max, whole), found.size()).stream().map(Stored::message).toList();
+            }
+            span *= 2;
+        }
+    }
+
+    /**
+     * @param type a type of event
+     * @return the window's latest message holding an event of that type (the system message, say)
+     */
+    public Optional<Message> latestWith(EventType type) {
+        Objects.requireNonNull(type, "type");
+        Position at = position();
+        List<MemoryEvent> found = stores.memory().read(EventQuery.run(log).types(type).latest(1)).items();
+        if (!found.isEmpty() && found.get(0).sequence() >= at.from()) {
+            return Optional.of(messageAround(found.get(0)));
+        }
+        // before the window's start only a kept message counts
+        for (int i = at.keep().size() - 1; i >= 0; i--) {
+            List<Stored> kept = group(messageAt(at.keep().get(i)));
+            if (!kept.isEmpty() && kept.get(0).message().events().stream().anyMatch(e -> e.type() == type)) {
+                return Optional.of(kept.get(0).message());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Appends messages at the end of the window, without comparing (a native chat memory's
+     * {@code add}): concurrent appends all land.
+     *
+     * @param messages the messages, oldest first
+     * @throws SessionEndedException if the conversation's session was ended
+     */
+    public void append(List<Message> messages) {
+        Objects.requireNonNull(messages, "messages");
+        messages.forEach(m -> Objects.requireNonNull(m, "messages[]"));
+        if (messages.isEmpty()) {
+            return;
+        }
+        ensure(true);
+        List<Event> batch = new ArrayList<>();
+        for (Message m : messages) {
+            batch.addAll(labelled(m));
+        }
+        for (List<Event> chunk : chunks(batch)) {
+            stores.memory().append(log, chunk);
+        }
+    }
+
+    /**
+     * Makes the window the given list (a framework store's "replace all messages"), writing only
+     * what changed (see the class comment). A list that shares nothing with the window replaces
+     * it: its messages are appended and the window starts at them. An empty list empties the
+     * window ({@link #clearWindow()}). Nothing is ever deleted.
+     *
+     * @param messages the framework's current list, oldest first
+     * @throws SessionEndedException if the conversation's session was ended
+     */
+    public void replaceWindow(List<Message> messages) {
+        Objects.requireNonNull(messages, "messages");
+        messages.forEach(m -> Objects.requireNonNull(m, "messages[]"));
+        if (messages.isEmpty()) {
+            clearWindow();
+            return;
+        }
+        ensure(true);
+        Retries.onConflict(() -> {
+            Window window = readWindow();
+            List<Event> batch = plan(window, messages);
+            if (!batch.isEmpty()) {
+                appendAfter(window.last(), batch);
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Empties the window and keeps the history: one marker, and the session labelled
+     * {@value #EMPTY_LABEL}. Does nothing to a conversation that was never written.
+     *
+     * @throws SessionEndedException if the conversation's session was ended
+     */
+    public void clearWindow() {
+        Optional<Session> session = stores.sessions().get(sessionId);
+        if (session.isEmpty()) {
+            return;
+        }
+        if (!session.get().isActive()) {
+            throw ended();
+        }
+        Retries.onConflict(() -> {
+            Window window = readWindow();
+            if (!window.messages().isEmpty()) {
+                appendAfter(window.last(), List.of(marker(window.last() + 1, List.of())));
+            }
+            return null;
+        });
+        if (!session.get().labels().containsKey(EMPTY_LABEL)) {
+            stores.sessions().update(sessionId, s -> s.withLabel(EMPTY_LABEL, "true"));
+        }
+    }
+
+    /** Removes the conversation: its session, the log's run and every event (X1). */
+    public void delete() {
+        stores.purgeSession(sessionId);
+        runSeen = false;
+    }
+
+    /** @return whether the conversation's session exists */
+    public boolean exists() {
+        return stores.sessions().get(sessionId).isPresent();
+    }
+
+    /**
+     * What to append to turn {@code window} into {@code wanted}: the new messages at the end and,
+     * if the window's start moved, a marker. The wanted list is read as some of the dropped
+     * messages kept in front (a system message, say), then the rest of the window unchanged, then
+     * new messages; the reading that writes the fewest messages wins, found in one pass over the
+     * window in the usual cases (messages appended, the oldest dropped). A list that matches no
+     * such reading is written whole: correct, only dearer.
+     */
+    static List<Event> plan(Window window, List<Message> wanted) {
+        List<Stored> stored = window.messages();
+        List<Fingerprint> old = stored.stream().map(st -> st.message().fingerprint()).toList();
+        List<Fingerprint> now = wanted.stream().map(Message::fingerprint).toList();
+        Alignment best = align(old, now);
+        int unchanged = old.size() - best.dropped();
+        List<Event> batch = new ArrayList<>();
+        for (Message m : wanted.subList(best.pinned() + unchanged, wanted.size())) {
+            batch.addAll(labelled(m));
+        }
+        if (best.dropped() > 0) {
+            List<Long> keep = new ArrayList<>();
+            best.keep().forEach(i -> keep.add(stored.get(i).first()));
+            long from;
+            if (best.dropped() < window.kept()) {
+                // the unchanged part begins among the kept messages: those stay kept, the rest follows as before
+                for (int i = best.dropped(); i < window.kept(); i++) {
+                    keep.add(stored.get(i).first());
+                }
+                from = window.from();
+            } else {
+                // the window starts with what stayed of the old one, or else with the first event
+                // appended now (a new message, or the marker itself, which a window never shows)
+                from = best.dropped() < stored.size() ? stored.get(best.dropped()).first() : window.last() + 1;
+            }
+            batch.add(marker(from, keep));
+        }
+        return batch;
+    }
+
+    /**
+     * @param dropped how many of the window's first messages leave it
+     * @param pinned how many of those stay in front of the rest
+     * @param keep the window indexes of the pinned ones
+     */
+    record Alignment(int dropped, int pinned, List<Integer> keep) {
+    }
+
+    /**
+     * Finds the reading of {@link #plan} that keeps the most stored messages. A reading that keeps
+     * {@code e} messages puts the window's last message at index {@code e - 1} of the list, so the
+     * candidates are the places where it occurs there (latest first). For one such place, the
+     * unchanged block is the longest common end of the list's first {@code e} messages and the
+     * window, and the rest in front must be a subsequence of the messages the block leaves
+     * before it; a shorter block does not change that answer (both sides gain the same message),
+     * so one check per candidate decides it.
+     */
+    static Alignment align(List<Fingerprint> old, List<Fingerprint> now) {
+        int n = old.size();
+        int m = now.size();
+        Alignment best = keptInFront(old, now);
+        if (n == 0) {
+            return best;
+        }
+        Fingerprint lastStored = old.get(n - 1);
+        for (int e = Math.min(n, m); e >= Math.max(1, best.pinned()); e--) { // on a tie, a block beats pinning alone
+            if (!now.get(e - 1).equals(lastStored)) {
+                continue;
+            }
+            int block = 1;
+            while (block < e && now.get(e - 1 - block).equals(old.get(n - 1 - block))) {
+                block++;
+            }
+            int pinned = e - block;
+            int dropped = n - block;
+            List<Integer> keep = subsequence(old.subList(0, dropped), now.subList(0, pinned));
+            if (keep != null) {
+                return new Alignment(dropped, pinned, keep);
+            }
+        }
+        return best;
+    }
+
+    /** The whole window leaves; the longest start of the list that it holds, in order, stays in front. */
+    private static Alignment keptInFront(List<Fingerprint> old, List<Fingerprint> now) {
+        List<Integer> keep = new ArrayList<>();
+        for (int i = 0; i < old.size() && keep.size() < now.size(); i++) {
+            if (old.get(i).equals(now.get(keep.size()))) {
+                keep.add(i);
+            }
+        }
+        return new Alignment(old.size(), keep.size(), keep);
+    }
+
+    /** The indexes in {@code within} of {@code wanted}'s elements, in order, or null if it is not a subsequence. */
+    private static List<Integer> subsequence(List<Fingerprint> within, List<Fingerprint> wanted) {
+        List<Integer> at = new ArrayList<>(wanted.size());
+        int i = 0;
+        for (Fingerprint f : wanted) {
+            while (i < within.size() && !within.get(i).equals(f)) {
+                i++;
+            }
+            if (i == within.size()) {
+                return null;
+            }
+            at.add(i++);
+        }
+        return at;
+    }
+
+    private static Event marker(long from, List<Long> keep) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put(FROM, from);
+        data.put(KEEP, keep);
+        return Event.of(EventType.WINDOW, data);
+    }
+
+    /**
+     * The message's events as written: grouped by a fresh message key, each with a fresh event key
+     * (a message read from the window and written again, after it left it, is a new occurrence).
+     */
+    private static List<Event> labelled(Message m) {
+        String key = Ids.next();
+        List<Event> out = new ArrayList<>(m.events().size());
+        for (Event e : m.events()) {
+            out.add(new Event(null, e.typeName(), e.timestamp(), e.data(), withLabel(e.labels(), key)));
+        }
+        return out;
+    }
+
+    private static Map<String, String> withLabel(Map<String, String> labels, String key) {
+        Map<String, String> out = new LinkedHashMap<>(labels);
+        out.put(MESSAGE_LABEL, key);
+        return out;
+    }
+
+    private void appendAfter(long last, List<Event> batch) {
+        long expected = last;
+        for (List<Event> chunk : chunks(batch)) {
+            List<MemoryEvent> stored = stores.memory().appendAfter(log, expected, chunk);
+            expected = stored.get(stored.size() - 1).sequence();
+        }
+    }
+
+    /** Splits a batch into appends within the limits of one append. */
+    private static List<List<Event>> chunks(List<Event> batch) {
+        List<List<Event>> out = new ArrayList<>();
+        List<Event> chunk = new ArrayList<>();
+        long bytes = 0;
+        for (Event e : batch) {
+            long size = Json.encodedSize(e.data()) + Json.encodedSize(e.labels());
+            if (!chunk.isEmpty() && (chunk.size() == Limits.MAX_EVENTS_PER_APPEND || bytes + size > Limits.MAX_APPEND_DATA_BYTES)) {
+                out.add(chunk);
+                chunk = new ArrayList<>();
+                bytes = 0;
+            }
+            chunk.add(e);
+            bytes += size;
+        }
+        if (!chunk.isEmpty()) {
+            out.add(chunk);
+        }
+        return out;
+    }
+
+    /**
+     * Makes sure the session and the log's run exist, the session is active and, for a write that
+     * fills the window, not labelled empty.
+     */
+    private void ensure(boolean filling) {
+        Optional<Session> found = stores.sessions().get(sessionId);
+        if (found.isEmpty()) {
+            try {
+                stores.sessions().create(NewSession.builder().id(sessionId).label(CONVERSATION_LABEL, log.agentId()).build());
+            } catch (AlreadyExistsException raced) {
+                // another writer created it a moment ago
+            }
+            runSeen = false;
+        } else if (!found.get().isActive()) {
+            throw ended();
+        } else if (filling && found.get().labels().containsKey(EMPTY_LABEL)) {
+            stores.sessions().update(sessionId, s -> {
+                Map<String, String> labels = new LinkedHashMap<>(s.labels());
+                labels.remove(EMPTY_LABEL);
+                return s.withLabels(labels);
+            });
+        }
+        if (!runSeen) {
+            if (stores.runs().get(log.runId()).isEmpty()) {
+                try {
+                    stores.runs().create(NewRun.builder(sessionId, log.agentId()).id(log.runId()).build());
+                } catch (AlreadyExistsException raced) {
+                    // another writer created it a moment ago
+                }
+            }
+            runSeen = true;
+        }
+    }
+
+    private SessionEndedException ended() {
+        return new SessionEndedException(sessionId);
+    }
+
+    private long lastSequence() {
+        List<MemoryEvent> last = stores.memory().read(EventQuery.run(log).latest(1)).items();
+        return last.isEmpty() ? 0 : last.get(0).sequence();
+    }
+
+    /**
+     * The window as of one moment: the latest marker, then the log from its start to the end. A
+     * marker found past the one read (another writer's) means the two reads straddled a write:
+     * read again.
+     */
+    private Window readWindow() {
+        while (true) {
+            Position at = position();
+            List<Stored> messages = new ArrayList<>();
+            for (long first : at.keep()) {
+                messages.addAll(group(messageAt(first)));
+            }
+            int kept = messages.size();
+            Range range = messageEvents(at.from() - 1, Long.MAX_VALUE);
+            if (range.latestMarker() > at.marker()) {
+                continue;
+            }
+            messages.addAll(group(range.events()));
+            return new Window(messages, kept, at.from(), Math.max(range.last(), at.marker()));
+        }
+    }
+
+    /** Where the window starts, as the latest WINDOW marker says. */
+    private Position position() {
+        List<MemoryEvent> markers = stores.memory().read(EventQuery.run(log).types(EventType.WINDOW).latest(1)).items();
+        return markers.isEmpty() ? Position.START : position(markers.get(0));
+    }
+
+    private static Position position(MemoryEvent marker) {
+        Map<String, Object> data = marker.data();
+        long from = data.get(FROM) instanceof Long l ? l : marker.sequence() + 1;
+        List<Long> keep = new ArrayList<>();
+        if (data.get(KEEP) instanceof List<?> list) {
+            for (Object v : list) {
+                if (v instanceof Long l && l < from) {
+                    keep.add(l);
+                }
+            }
+        }
+        return new Position(marker.sequence(), from, keep);
+    }
+
+    /**
+     * @param events the message events read, in order
+     * @param last the highest sequence read, markers included (0 if none)
+     * @param latestMarker the sequence of the latest WINDOW marker read (0 if none)
+     */
+    private record Range(List<MemoryEvent> events, long last, long latestMarker) {
+    }
+
+    /** The log's message events (markers left out) with sequences in {@code (after, upTo]}. */
+    private Range messageEvents(long after, long upTo) {
+        List<MemoryEvent> events = new ArrayList<>();
+        long at = after;
+        long last = 0;
+        long latestMarker = 0;
+        while (at < upTo) {
+            Page<MemoryEvent> page = stores.memory().read(EventQuery.run(log).after(at).limit(READ_PAGE));
+            for (MemoryEvent e : page.items()) {
+                if (e.sequence() > upTo) {
+                    return new Range(events, last, latestMarker);
+                }
+                if (e.type() == EventType.WINDOW) {
+                    latestMarker = e.sequence();
+                } else {
+                    events.add(e);
+                }
+                at = e.sequence();
+                last = e.sequence();
+            }
+            if (!page.hasNext()) {
+                break;
+            }
+        }
+        return new Range(events, last, latestMarker);
+    }
+
+    /** The events of the message whose first event is at {@code first}: consecutive, with its key. */
+    private List<MemoryEvent> messageAt(long first) {
+        List<MemoryEvent> out = new ArrayList<>();
+        String key = null;
+        long after = first - 1;
+        while (true) {
+            Page<MemoryEvent> page = stores.memory().read(EventQuery.run(log).after(after).limit(GROUP_PAGE));
+            for (MemoryEvent e : page.items()) {
+                String k = e.labels().get(MESSAGE_LABEL);
+                if (e.type() == EventType.WINDOW || (key != null && !key.equals(k))) {
+                    return out;
+                }
+                out.add(e);
+                if (k == null) {
+                    return out; // an event without a key is a message of its own
+                }
+                key = k;
+                after = e.sequence();
+            }
+            if (!page.hasNext()) {
+                return out;
+            }
+        }
+    }
+
+    /** The whole message an event belongs to: its group's events around it. */
+    private Message messageAround(MemoryEvent event) {
+        String key = event.labels().get(MESSAGE_LABEL);
+        long first = event.sequence();
+        if (key != null) {
+            List<MemoryEvent> before = messageEvents(Math.max(0, first - 1 - GROUP_PAGE), first - 1).events();
+            for (int i = before.size() - 1; i >= 0 && key.equals(before.get(i).labels().get(MESSAGE_LABEL)); i--) {
+                first = before.get(i).sequence();
+            }
+        }
+        return group(messageAt(first)).get(0).message();
+    }
+
+    /** Groups events into messages by their {@value #MESSAGE_LABEL} label; an event without one is a message of its own. */
+    static List<Stored> group(List<MemoryEvent> events) {
+        List<Stored> out = new ArrayList<>();
+        List<Event> current = new ArrayList<>();
+        String key = null;
+        long first = 0;
+        for (MemoryEvent e : events) {
+            String k = e.labels().get(MESSAGE_LABEL);
+            if (current.isEmpty() || k == null || !k.equals(key)) {
+                if (!current.isEmpty()) {
+                    out.add(new Stored(first, new Message(current)));
+                }
+                current = new ArrayList<>();
+                first = e.sequence();
+                key = k;
+            }
+            current.add(unlabelled(e));
+        }
+        if (!current.isEmpty()) {
+            out.add(new Stored(first, new Message(current)));
+        }
+        return out;
+    }
+
+    /** The event as the adapter gave it: without the grouping label, with its stored key and timestamp. */
+    private static Event unlabelled(MemoryEvent e) {
+        Map<String, String> labels = e.labels();
+        if (labels.containsKey(MESSAGE_LABEL)) {
+            labels = new LinkedHashMap<>(labels);
+            labels.remove(MESSAGE_LABEL);
+        }
+        return new Event(e.key(), e.typeName(), e.timestamp(), e.data(), labels);
+    }
+
+    @Override
+    public String toString() {
+        return "Conversation[session " + Checks.shorten(sessionId) + ", log " + log.runId() + "]";
+    }
+}

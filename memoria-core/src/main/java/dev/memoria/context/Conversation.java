@@ -56,7 +56,8 @@ import java.util.Optional;
  * its log's run, whose id is derived from the session id so that every process finds it. A
  * conversation whose session was ended is read-only: writes throw {@link SessionEndedException}.
  * While a window is empty after {@link #clearWindow()}, the session carries the label
- * {@value #EMPTY_LABEL}, so that listings of conversations can leave it out without reading logs.
+ * {@value #EMPTY_LABEL}, so that listings of conversations need to read the logs of those
+ * sessions only (one {@link #isWindowEmpty()} each), not of every conversation.
  *
  * <p>Thread-safe; cheap to create (no I/O until used).
  */
@@ -65,7 +66,16 @@ public final class Conversation {
     public static final String MESSAGE_LABEL = "memoria.message";
     /** The label on a session that a conversation created: the agent id of the adapter that keeps it. */
     public static final String CONVERSATION_LABEL = "memoria.conversation";
-    /** The label on a conversation's session while its window was emptied and its history kept. */
+    /**
+     * The label a conversation puts on the session it creates: a fresh id, so that a session
+     * deleted and created again (by another process, say) is never taken for the one a
+     * remembered window was read from, even where the log reaches the same sequence again.
+     */
+    public static final String GENERATION_LABEL = "memoria.generation";
+    /**
+     * The label on a conversation's session whose window was emptied and its history kept: a hint,
+     * confirmed with {@link #isWindowEmpty()} (a write racing the clear can leave it on a filled window).
+     */
     public static final String EMPTY_LABEL = "memoria.window-empty";
     private static final String FROM = "from";
     private static final String KEEP = "keep";
@@ -79,6 +89,8 @@ public final class Conversation {
     private final RunRef log;
     /** Whether this object saw the log's run record (it is never deleted but with the session). */
     private volatile boolean runSeen;
+    /** The generation of the session this object last saw (see {@link #GENERATION_LABEL}). */
+    private volatile String lastGeneration;
 
     private Conversation(Stores stores, String sessionId, String agentId) {
         this.stores = Objects.requireNonNull(stores, "stores");
@@ -192,8 +204,8 @@ public final class Conversation {
     }
 
     /** The window's position, as the latest WINDOW marker says: from 1 with nothing kept, without one. */
-    private record Position(long marker, long from, List<Long> keep) {
-        static final Position START = new Position(0, 1, List.of());
+    private record Position(long marker, String markerKey, long from, List<Long> keep) {
+        static final Position START = new Position(0, null, 1, List.of());
     }
 
     /**
@@ -203,21 +215,75 @@ public final class Conversation {
      * @param kept how many of them are kept from before {@code from}
      * @param from where the rest starts in the log
      * @param last the log's last sequence when it was read
+     * @param lastKey the key of the event at {@code last}, or null for an empty log
+     * @param generation the session's generation when it was read, or null if unknown
      */
-    record Window(List<Stored> messages, int kept, long from, long last) {
+    record Window(List<Stored> messages, int kept, long from, long last, String lastKey, String generation) {
+        /** The most messages a conversation object remembers between calls. */
+        static final int MAX_REMEMBERED = 1000;
+
+        /** @return whether the log's latest event is still the one this window was read at */
+        boolean isCurrent(List<MemoryEvent> latest) {
+            return latest.isEmpty() ? last == 0
+                    : latest.get(0).sequence() == last && latest.get(0).key().equals(lastKey);
+        }
     }
+
+    /**
+     * The window this object last read or wrote, if small enough to keep. Used only once one
+     * read of the log's latest event (its sequence and its key: a log purged and written again
+     * reuses sequences, never keys) shows the log has not moved since; writes are compare-and-append
+     * on its last sequence anyway.
+     */
+    private volatile Window remembered;
 
     /**
      * @return the current window: the messages a framework's chat memory holds, oldest first;
      *     empty for a conversation that was never written
      */
     public List<Message> window() {
-        return readWindow().messages().stream().map(Stored::message).toList();
+        return currentWindow().messages().stream().map(Stored::message).toList();
     }
 
-    /** @return whether the window holds no message */
+    /** The remembered window if the log has not moved since, else the window read again. */
+    private Window currentWindow() {
+        Window known = remembered;
+        if (known != null && known.isCurrent(stores.memory().read(EventQuery.run(log).latest(1)).items())) {
+            return known;
+        }
+        return remember(readWindow());
+    }
+
+    private Window remember(Window window) {
+        remembered = window.messages().size() <= Window.MAX_REMEMBERED ? window : null;
+        return window;
+    }
+
+    /**
+     * Whether the window holds no message, read cheaply: the latest marker and the first message
+     * after it, whatever the window's length. A listing of conversations calls it for the sessions
+     * labelled {@value #EMPTY_LABEL} (the label is a hint: see {@link #clearWindow()}).
+     *
+     * @return whether the window holds no message
+     */
     public boolean isWindowEmpty() {
-        return window().isEmpty();
+        Position at = position();
+        if (!at.keep().isEmpty()) {
+            return false;
+        }
+        long after = at.from() - 1;
+        while (true) {
+            Page<MemoryEvent> page = stores.memory().read(EventQuery.run(log).after(after).limit(GROUP_PAGE));
+            for (MemoryEvent e : page.items()) {
+                if (e.type() != EventType.WINDOW) {
+                    return false;
+                }
+                after = e.sequence();
+            }
+            if (!page.hasNext()) {
+                return true;
+            }
+        }
     }
 
     /**
@@ -285,13 +351,24 @@ public final class Conversation {
         if (messages.isEmpty()) {
             return;
         }
-        ensure(true);
+        String generation = ensure(true);
         List<Event> batch = new ArrayList<>();
         for (Message m : messages) {
             batch.addAll(labelled(m));
         }
+        Window known = remembered;
+        List<MemoryEvent> stored = new ArrayList<>();
         for (List<Event> chunk : chunks(batch)) {
-            stores.memory().append(log, chunk);
+            stored.addAll(stores.memory().append(log, chunk));
+        }
+        // extend what this object knows only if nothing else was appended in between
+        remembered = null;
+        if (known != null && generation != null && generation.equals(known.generation())
+                && stored.get(0).sequence() == known.last() + 1 && stored.get(stored.size() - 1).sequence() == known.last() + stored.size()) {
+            List<Stored> now = new ArrayList<>(known.messages());
+            now.addAll(group(stored));
+            MemoryEvent end = stored.get(stored.size() - 1);
+            remember(new Window(now, known.kept(), known.from(), end.sequence(), end.key(), known.generation()));
         }
     }
 
@@ -311,12 +388,21 @@ public final class Conversation {
             clearWindow();
             return;
         }
-        ensure(true);
+        String generation = ensure(true);
         Retries.onConflict(() -> {
-            Window window = readWindow();
-            List<Event> batch = plan(window, messages);
-            if (!batch.isEmpty()) {
-                appendAfter(window.last(), batch);
+            // within one generation a log only grows: a window read at its last sequence is current
+            // for a compare-and-append at that sequence, so it needs no read to check
+            Window known = remembered;
+            Window window = known != null && generation != null && generation.equals(known.generation()) ? known
+                    : remember(readWindow(generation));
+            Plan plan = plan(window, messages);
+            if (!plan.batch().isEmpty()) {
+                try {
+                    remember(plan.after(window, appendAfter(window.last(), plan.batch())));
+                } catch (dev.memoria.ConflictException moved) {
+                    remembered = null; // another writer got in: compare again with what it stored
+                    throw moved;
+                }
             }
             return null;
         });
@@ -325,6 +411,11 @@ public final class Conversation {
     /**
      * Empties the window and keeps the history: one marker, and the session labelled
      * {@value #EMPTY_LABEL}. Does nothing to a conversation that was never written.
+     *
+     * <p>The label is written before the marker and checked again after it, so that a conversation
+     * whose window is empty always ends up labelled; a write racing the clear can still leave a
+     * filled window labelled, which is why the label is a hint that listings confirm with
+     * {@link #isWindowEmpty()}.
      *
      * @throws SessionEndedException if the conversation's session was ended
      */
@@ -336,6 +427,8 @@ public final class Conversation {
         if (!session.get().isActive()) {
             throw ended();
         }
+        labelEmpty(session.get());
+        remembered = null;
         Retries.onConflict(() -> {
             Window window = readWindow();
             if (!window.messages().isEmpty()) {
@@ -343,13 +436,20 @@ public final class Conversation {
             }
             return null;
         });
-        if (!session.get().labels().containsKey(EMPTY_LABEL)) {
-            stores.sessions().update(sessionId, s -> s.withLabel(EMPTY_LABEL, "true"));
+        // a writer that filled the window meanwhile took the label off before its write: put it back
+        // only if that write came before the marker, which is when the window is empty now
+        stores.sessions().get(sessionId).ifPresent(this::labelEmpty);
+    }
+
+    private void labelEmpty(Session session) {
+        if (!session.labels().containsKey(EMPTY_LABEL) && session.isActive()) {
+            stores.sessions().update(sessionId, s -> s.labels().containsKey(EMPTY_LABEL) ? s : s.withLabel(EMPTY_LABEL, "true"));
         }
     }
 
     /** Removes the conversation: its session, the log's run and every event (X1). */
     public void delete() {
+        remembered = null;
         stores.purgeSession(sessionId);
         runSeen = false;
     }
@@ -367,7 +467,7 @@ public final class Conversation {
      * window in the usual cases (messages appended, the oldest dropped). A list that matches no
      * such reading is written whole: correct, only dearer.
      */
-    static List<Event> plan(Window window, List<Message> wanted) {
+    static Plan plan(Window window, List<Message> wanted) {
         List<Stored> stored = window.messages();
         List<Fingerprint> old = stored.stream().map(st -> st.message().fingerprint()).toList();
         List<Fingerprint> now = wanted.stream().map(Message::fingerprint).toList();
@@ -393,8 +493,29 @@ public final class Conversation {
                 from = best.dropped() < stored.size() ? stored.get(best.dropped()).first() : window.last() + 1;
             }
             batch.add(marker(from, keep));
+            return new Plan(batch, best, keep.size(), from);
         }
-        return batch;
+        return new Plan(batch, best, window.kept(), window.from());
+    }
+
+    /**
+     * What a write appends, and the window it makes.
+     *
+     * @param batch the events to append: new messages, then a marker if the window's start moved
+     * @param alignment how the wanted list reads against the window
+     * @param kept how many messages the new window keeps from before {@code from}
+     * @param from where the new window's rest starts
+     */
+    record Plan(List<Event> batch, Alignment alignment, int kept, long from) {
+        /** The window after the batch was stored: the kept and unchanged messages as they were, then the new ones. */
+        Window after(Window before, List<MemoryEvent> stored) {
+            List<Stored> messages = new ArrayList<>();
+            alignment.keep().forEach(i -> messages.add(before.messages().get(i)));
+            messages.addAll(before.messages().subList(alignment.dropped(), before.messages().size()));
+            messages.addAll(group(stored.stream().filter(e -> e.type() != EventType.WINDOW).toList()));
+            MemoryEvent end = stored.get(stored.size() - 1);
+            return new Window(messages, kept, from, end.sequence(), end.key(), before.generation());
+        }
     }
 
     /**
@@ -493,12 +614,15 @@ public final class Conversation {
         return out;
     }
 
-    private void appendAfter(long last, List<Event> batch) {
+    private List<MemoryEvent> appendAfter(long last, List<Event> batch) {
         long expected = last;
+        List<MemoryEvent> all = new ArrayList<>();
         for (List<Event> chunk : chunks(batch)) {
             List<MemoryEvent> stored = stores.memory().appendAfter(log, expected, chunk);
             expected = stored.get(stored.size() - 1).sequence();
+            all.addAll(stored);
         }
+        return all;
     }
 
     /** Splits a batch into appends within the limits of one append. */
@@ -526,13 +650,16 @@ public final class Conversation {
      * Makes sure the session and the log's run exist, the session is active and, for a write that
      * fills the window, not labelled empty.
      */
-    private void ensure(boolean filling) {
+    private String ensure(boolean filling) {
         Optional<Session> found = stores.sessions().get(sessionId);
+        String generation = null;
         if (found.isEmpty()) {
+            generation = Ids.next();
             try {
-                stores.sessions().create(NewSession.builder().id(sessionId).label(CONVERSATION_LABEL, log.agentId()).build());
+                stores.sessions().create(NewSession.builder().id(sessionId).label(CONVERSATION_LABEL, log.agentId())
+                        .label(GENERATION_LABEL, generation).build());
             } catch (AlreadyExistsException raced) {
-                // another writer created it a moment ago
+                generation = null; // another writer created it a moment ago, with its own generation
             }
             runSeen = false;
         } else if (!found.get().isActive()) {
@@ -544,6 +671,13 @@ public final class Conversation {
                 return s.withLabels(labels);
             });
         }
+        if (found.isPresent()) {
+            generation = found.get().labels().get(GENERATION_LABEL);
+            if (generation == null || !generation.equals(lastGeneration)) {
+                runSeen = false; // a session created again (after a purge, elsewhere) may lack its run
+            }
+        }
+        lastGeneration = generation;
         if (!runSeen) {
             if (stores.runs().get(log.runId()).isEmpty()) {
                 try {
@@ -554,6 +688,7 @@ public final class Conversation {
             }
             runSeen = true;
         }
+        return generation;
     }
 
     private SessionEndedException ended() {
@@ -571,6 +706,10 @@ public final class Conversation {
      * read again.
      */
     private Window readWindow() {
+        return readWindow(lastGeneration);
+    }
+
+    private Window readWindow(String generation) {
         while (true) {
             Position at = position();
             List<Stored> messages = new ArrayList<>();
@@ -583,7 +722,8 @@ public final class Conversation {
                 continue;
             }
             messages.addAll(group(range.events()));
-            return new Window(messages, kept, at.from(), Math.max(range.last(), at.marker()));
+            return range.last() >= at.marker() ? new Window(messages, kept, at.from(), range.last(), range.lastKey(), generation)
+                    : new Window(messages, kept, at.from(), at.marker(), at.markerKey(), generation);
         }
     }
 
@@ -604,7 +744,7 @@ public final class Conversation {
                 }
             }
         }
-        return new Position(marker.sequence(), from, keep);
+        return new Position(marker.sequence(), marker.key(), from, keep);
     }
 
     /**
@@ -612,7 +752,7 @@ public final class Conversation {
      * @param last the highest sequence read, markers included (0 if none)
      * @param latestMarker the sequence of the latest WINDOW marker read (0 if none)
      */
-    private record Range(List<MemoryEvent> events, long last, long latestMarker) {
+    private record Range(List<MemoryEvent> events, long last, String lastKey, long latestMarker) {
     }
 
     /** The log's message events (markers left out) with sequences in {@code (after, upTo]}. */
@@ -620,12 +760,13 @@ public final class Conversation {
         List<MemoryEvent> events = new ArrayList<>();
         long at = after;
         long last = 0;
+        String lastKey = null;
         long latestMarker = 0;
         while (at < upTo) {
             Page<MemoryEvent> page = stores.memory().read(EventQuery.run(log).after(at).limit(READ_PAGE));
             for (MemoryEvent e : page.items()) {
                 if (e.sequence() > upTo) {
-                    return new Range(events, last, latestMarker);
+                    return new Range(events, last, lastKey, latestMarker);
                 }
                 if (e.type() == EventType.WINDOW) {
                     latestMarker = e.sequence();
@@ -634,12 +775,13 @@ public final class Conversation {
                 }
                 at = e.sequence();
                 last = e.sequence();
+                lastKey = e.key();
             }
             if (!page.hasNext()) {
                 break;
             }
         }
-        return new Range(events, last, latestMarker);
+        return new Range(events, last, lastKey, latestMarker);
     }
 
     /** The events of the message whose first event is at {@code first}: consecutive, with its key. */
@@ -712,6 +854,50 @@ public final class Conversation {
             labels.remove(MESSAGE_LABEL);
         }
         return new Event(e.key(), e.typeName(), e.timestamp(), e.data(), labels);
+    }
+
+    /**
+     * The conversations an adapter works with, each kept between calls so that it remembers its
+     * window (a write then reads one event, not the window), at most {@code capacity} of them,
+     * least recently used first out. Thread-safe.
+     */
+    public static final class Cache {
+        private final Stores stores;
+        private final String agentId;
+        private final Map<String, Conversation> conversations;
+
+        /**
+         * @param stores where the conversations live
+         * @param agentId the agent id of their logs
+         * @param capacity how many to keep, at least 1
+         */
+        public Cache(Stores stores, String agentId, int capacity) {
+            this.stores = Objects.requireNonNull(stores, "stores");
+            this.agentId = Checks.id(agentId, "agentId");
+            if (capacity < 1) {
+                throw new IllegalArgumentException("capacity: at least 1, got " + capacity);
+            }
+            this.conversations = java.util.Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Conversation> eldest) {
+                    return size() > capacity;
+                }
+            });
+        }
+
+        /**
+         * @param sessionId a conversation's session id
+         * @return its conversation, the same object while it stays in the cache
+         */
+        public Conversation get(String sessionId) {
+            Checks.id(sessionId, "sessionId");
+            return conversations.computeIfAbsent(sessionId, id -> Conversation.of(stores, id, agentId));
+        }
+
+        @Override
+        public String toString() {
+            return "Conversation.Cache[agent " + Checks.shorten(agentId) + ", " + conversations.size() + " kept]";
+        }
     }
 
     @Override

@@ -348,4 +348,165 @@ class ConversationTest {
     void toStringNamesTheSessionAndTheLog() {
         assertThat(conversation.toString()).contains("chat-1").contains(conversation.log().runId());
     }
+
+    /**
+     * A clear racing a write, paused at one of its steps while the other conversation object
+     * appends: whatever the interleaving, a listing that confirms the label with isWindowEmpty()
+     * sees the window as it is.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"before the label", "before the marker", "after the marker"})
+    void aClearRacingAWriteNeverHidesAFilledWindowFromAListing(String pausedAt) throws Exception {
+        java.util.concurrent.CountDownLatch paused = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch written = new java.util.concurrent.CountDownLatch(1);
+        Thread[] clearer = new Thread[1];
+        boolean[] markerDone = new boolean[1];
+        Runnable gate = () -> {
+            if (Thread.currentThread() == clearer[0] && paused.getCount() > 0) {
+                paused.countDown();
+                try {
+                    written.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        };
+        dev.memoria.session.SessionStore sessions = stores.sessions();
+        dev.memoria.session.SessionStore gatedSessions = new dev.memoria.session.SessionStore() {
+            public Session create(dev.memoria.session.NewSession spec) {
+                return sessions.create(spec);
+            }
+
+            public java.util.Optional<Session> get(String id) {
+                if (pausedAt.equals("after the marker") && markerDone[0]) {
+                    gate.run();
+                }
+                return sessions.get(id);
+            }
+
+            public Session update(Session changed) {
+                if (pausedAt.equals("before the label") && changed.labels().containsKey(Conversation.EMPTY_LABEL)) {
+                    gate.run();
+                }
+                return sessions.update(changed);
+            }
+
+            public void touch(String id, java.time.Instant at) {
+                sessions.touch(id, at);
+            }
+
+            public dev.memoria.Page<Session> list(dev.memoria.session.SessionFilter f) {
+                return sessions.list(f);
+            }
+
+            public boolean delete(String id) {
+                return sessions.delete(id);
+            }
+        };
+        dev.memoria.memory.MemoryStore memory = stores.memory();
+        dev.memoria.memory.MemoryStore gatedMemory = new dev.memoria.memory.MemoryStore() {
+            public dev.memoria.memory.Snapshot load(dev.memoria.run.RunRef run) {
+                return memory.load(run);
+            }
+
+            public List<MemoryEvent> append(dev.memoria.run.RunRef run, List<Event> events) {
+                return memory.append(run, events);
+            }
+
+            public List<MemoryEvent> appendAfter(dev.memoria.run.RunRef run, long expected, List<Event> events) {
+                boolean marker = events.get(events.size() - 1).type() == EventType.WINDOW;
+                if (marker && pausedAt.equals("before the marker")) {
+                    gate.run();
+                }
+                List<MemoryEvent> stored = memory.appendAfter(run, expected, events);
+                markerDone[0] |= marker && Thread.currentThread() == clearer[0];
+                return stored;
+            }
+
+            public dev.memoria.Page<MemoryEvent> read(dev.memoria.memory.EventQuery query) {
+                return memory.read(query);
+            }
+
+            public long delete(dev.memoria.run.RunRef run) {
+                return memory.delete(run);
+            }
+        };
+        Stores racing = Stores.of(gatedSessions, stores.runs(), gatedMemory);
+        Conversation clearing = Conversation.of(racing, "chat-1", "test-adapter");
+        Conversation writing = Conversation.of(racing, "chat-1", "test-adapter");
+        writing.replaceWindow(List.of(user("old")));
+
+        java.util.concurrent.CompletableFuture<Void> clear = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            clearer[0] = Thread.currentThread();
+            clearing.clearWindow();
+        });
+        assertThat(paused.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("the clear reached " + pausedAt).isTrue();
+        writing.append(List.of(user("new")));
+        written.countDown();
+        clear.get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+        boolean labelled = stores.sessions().get("chat-1").orElseThrow().labels().containsKey(Conversation.EMPTY_LABEL);
+        boolean listed = !labelled || !conversation.isWindowEmpty();
+        assertThat(listed).as("listed after a clear paused %s", pausedAt).isEqualTo(!conversation.window().isEmpty());
+        if (conversation.window().isEmpty()) {
+            assertThat(labelled).as("an empty window is labelled").isTrue();
+        }
+    }
+
+    @Test
+    void aRememberedWindowIsUsedOnlyWhileTheLogHasNotMoved() {
+        Conversation other = Conversation.of(stores, "chat-1", "test-adapter"); // another process, say
+        conversation.replaceWindow(List.of(user("a"), user("b")));
+        assertThat(conversation.window()).containsExactly(user("a"), user("b"));
+
+        other.replaceWindow(List.of(user("b"), user("c")));
+        assertThat(conversation.window()).as("moved by another writer").containsExactly(user("b"), user("c"));
+
+        other.append(List.of(user("d")));
+        conversation.replaceWindow(List.of(user("c"), user("d"), user("e")));
+        assertThat(other.window()).containsExactly(user("c"), user("d"), user("e"));
+        assertThat(log()).filteredOn(e -> e.type() != EventType.WINDOW).extracting(e -> e.text())
+                .containsExactly("a", "b", "c", "d", "e");
+    }
+
+    @Test
+    void aLogPurgedAndWrittenAgainToTheSameSequenceIsReadAgain() {
+        conversation.replaceWindow(List.of(user("a"), user("b")));
+        assertThat(conversation.window()).hasSize(2);
+        Conversation other = Conversation.of(stores, "chat-1", "test-adapter");
+        other.delete();
+        other.replaceWindow(List.of(user("x"), user("y"))); // the same last sequence, other events
+
+        assertThat(conversation.window()).containsExactly(user("x"), user("y"));
+        conversation.replaceWindow(List.of(user("y"), user("z")));
+        assertThat(other.window()).containsExactly(user("y"), user("z"));
+    }
+
+    @Test
+    void aWindowWrittenThroughARememberedWindowReadsBackTheSame() {
+        Random random = new Random(5);
+        List<Message> current = new ArrayList<>();
+        Conversation fresh = Conversation.of(stores, "chat-1", "test-adapter");
+        for (int step = 0; step < 200; step++) {
+            List<Message> next = new ArrayList<>(current);
+            if (!next.isEmpty() && random.nextInt(3) == 0) {
+                next.remove(random.nextInt(Math.min(2, next.size())));
+            }
+            next.add(randomMessage(random));
+            if (random.nextInt(10) == 0) {
+                next.add(0, system("s" + random.nextInt(2)));
+            }
+            conversation.replaceWindow(next);
+            current = next;
+            // a new object reads the log; the writer answers from what it remembers: the same
+            assertThat(Conversation.of(stores, "chat-1", "test-adapter").window()).as("step %d", step).isEqualTo(next);
+            assertThat(conversation.window()).as("step %d", step).isEqualTo(next);
+            if (step % 7 == 0) {
+                fresh.append(List.of(user("from elsewhere " + step)));
+                current = new ArrayList<>(next);
+                current.add(user("from elsewhere " + step));
+                assertThat(conversation.window()).isEqualTo(current);
+            }
+        }
+    }
 }

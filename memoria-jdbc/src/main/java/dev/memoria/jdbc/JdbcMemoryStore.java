@@ -103,14 +103,17 @@ final class JdbcMemoryStore implements MemoryStore {
      * and leaves nothing written. The fast paths assume every key is new (the common case):
      * PostgreSQL moves the head and inserts in one statement; otherwise one transaction reserves
      * the sequences with one head update and inserts the batch with {@code ON CONFLICT DO
-     * NOTHING}, checking the row count. If a key was already stored (a retry), or there is an
-     * expectation to check, the checked path locks the head, looks the keys up and lets
-     * {@link Appends#decide} say what to write (M3, M11).
+     * NOTHING}, checking the row count; an expected last sequence (M11) is a condition on the head
+     * update. If a key was already stored (a retry), or the log is not at the expected sequence, the
+     * checked path locks the head, looks the keys up and lets {@link Appends#decide} say what to
+     * write or throw (M3, M11).
      */
     private List<MemoryEvent> appendBatch(RunRef run, long expected, List<Event> batch) {
-        if (expected < 0) {
-            List<MemoryEvent> done = db.dialect == Dialect.POSTGRESQL ? appendInOneStatement(run, batch)
-                    : db.writeOrRollBack(c -> appendAllNew(c, run, batch));
+        if (!batch.isEmpty()) {
+            // an expectation is checked by the fast paths too: the head moves only from the expected
+            // sequence; a mismatch (a conflict, or the retry of a write that succeeded) takes the checked path
+            List<MemoryEvent> done = db.dialect == Dialect.POSTGRESQL ? appendInOneStatement(run, expected, batch)
+                    : db.writeOrRollBack(c -> appendAllNew(c, run, expected, batch));
             if (done != null) {
                 return done;
             }
@@ -127,9 +130,10 @@ final class JdbcMemoryStore implements MemoryStore {
      *
      * @return the stored events, or null to fall back
      */
-    private List<MemoryEvent> appendInOneStatement(RunRef run, List<Event> batch) {
+    private List<MemoryEvent> appendInOneStatement(RunRef run, long expected, List<Event> batch) {
         StringBuilder sql = new StringBuilder(db.tables.sql("WITH h AS (UPDATE {run_heads} SET last_seq = last_seq + ?"
-                + " WHERE run_id = ? AND session_id = ? AND agent_id = ? RETURNING last_seq)"
+                + " WHERE run_id = ? AND session_id = ? AND agent_id = ?" + (expected >= 0 ? " AND last_seq = ?" : "")
+                + " RETURNING last_seq)"
                 + " INSERT INTO {events} (run_id, seq, session_id, event_key, type, ts, data, labels)"
                 + " SELECT ?, h.last_seq - ? + v.ord, ?, v.k, v.t, v.ts, CAST(v.d AS jsonb), CAST(v.l AS jsonb)"
                 + " FROM h, (VALUES "));
@@ -145,6 +149,9 @@ final class JdbcMemoryStore implements MemoryStore {
                 ps.setString(i++, run.runId());
                 ps.setString(i++, run.sessionId());
                 ps.setString(i++, run.agentId());
+                if (expected >= 0) {
+                    ps.setLong(i++, expected);
+                }
                 ps.setString(i++, run.runId());
                 ps.setLong(i++, batch.size());
                 ps.setString(i++, run.sessionId());
@@ -175,9 +182,13 @@ final class JdbcMemoryStore implements MemoryStore {
      * the sequences it reserved, all in this transaction.
      *
      * @return the stored events, or null (and the transaction rolls back) if a key was already stored
+     *     or the log's last sequence is not the expected one
      */
-    private List<MemoryEvent> appendAllNew(Connection c, RunRef run, List<Event> batch) throws SQLException {
+    private List<MemoryEvent> appendAllNew(Connection c, RunRef run, long expected, List<Event> batch) throws SQLException {
         long last = reserve(c, run, batch.size());
+        if (expected >= 0 && last - batch.size() != expected) {
+            return null; // the log moved (or this is a retry): the checked path says which
+        }
         List<MemoryEvent> fresh = Appends.numbered(run, last - batch.size(), batch, db.clock.instant());
         return insertRows(c, run, fresh) == fresh.size() ? fresh : null;
     }

@@ -12,13 +12,10 @@ import dev.memoria.runtime.Agent;
 import dev.memoria.runtime.AgentRuntime;
 import dev.memoria.runtime.RunResult;
 import dev.memoria.session.Session;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
+import dev.memoria.testservers.Snippets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,8 +25,7 @@ class QuickstartTest {
     Path dir;
 
     @Test
-    void theReadmeQuickstartCompilesRunsAndIsTheSameCode() throws IOException {
-        Path previous = Path.of(System.getProperty("user.dir"));
+    void theReadmeQuickstartCompilesRunsAndIsTheSameCode() {
         String printed;
         List<MemoryEvent> recent;
         List<MemoryEvent> history;
@@ -63,28 +59,11 @@ class QuickstartTest {
         assertThat(recent).hasSize(2);
         assertThat(history).extracting(MemoryEvent::text).containsExactly("Hello!", "You said: Hello!", "Find flights to Rome");
 
-        Path root = previous.getParent();
-        String readme = Files.readString(root.resolve("README.md"));
-        String source = Files.readString(root.resolve("memoria-jdbc/src/test/java/dev/memoria/jdbc/QuickstartTest.java"));
-        assertThat(block(readme, "<!-- quickstart:start -->", "<!-- quickstart:end -->"))
-                .isEqualTo(block(source, "// quickstart:start", "// quickstart:end")
+        String source = Snippets.moduleFile("src/test/java/dev/memoria/jdbc/QuickstartTest.java");
+        assertThat(Snippets.inReadme(Snippets.readme(), "quickstart"))
+                .isEqualTo(Snippets.inSource(source, "quickstart")
                         .replace("JdbcStores.sqlite(agentDb)", "JdbcStores.sqlite(Path.of(\"agent.db\"))")
                         .replace("recent = ", "List<MemoryEvent> recent = ")
                         .replace("history = ", "List<MemoryEvent> history = "));
-    }
-
-    /** The lines between two markers, without their common indentation and without code fences. */
-    private static String block(String text, String start, String end) {
-        String inner = text.substring(text.indexOf(start) + start.length(), text.indexOf(end));
-        List<String> lines = Arrays.stream(inner.split("\n")).filter(l -> !l.isBlank() || true)
-                .filter(l -> !l.strip().startsWith("```")).collect(Collectors.toList());
-        while (!lines.isEmpty() && lines.get(0).isBlank()) {
-            lines.remove(0);
-        }
-        while (!lines.isEmpty() && lines.get(lines.size() - 1).isBlank()) {
-            lines.remove(lines.size() - 1);
-        }
-        int indent = lines.stream().filter(l -> !l.isBlank()).mapToInt(l -> l.length() - l.stripLeading().length()).min().orElse(0);
-        return lines.stream().map(l -> l.isBlank() ? "" : l.substring(indent)).collect(Collectors.joining("\n"));
     }
 }

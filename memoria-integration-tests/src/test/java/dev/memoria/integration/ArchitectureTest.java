@@ -19,7 +19,7 @@ class ArchitectureTest {
     private static final String[] ADAPTERS = {"dev.memoria.langchain4j..", "dev.memoria.springai.."};
     private static final String[] CORE = {"dev.memoria", "dev.memoria.session..", "dev.memoria.run..",
         "dev.memoria.memory..", "dev.memoria.runtime..", "dev.memoria.inmemory..", "dev.memoria.spi..",
-        "dev.memoria.internal.."};
+        "dev.memoria.internal..", "dev.memoria.context.."};
     private static JavaClasses memoria;
 
     @BeforeAll
@@ -32,7 +32,8 @@ class ArchitectureTest {
     void coreKnowsNoBackendAdapterOrTool() {
         noClasses().that().resideInAnyPackage(CORE).should().dependOnClassesThat()
                 .resideInAnyPackage("dev.memoria.jdbc..", "dev.memoria.mongodb..", "dev.memoria.cli..",
-                        "dev.memoria.testkit..", "dev.memoria.bench..", "dev.memoria.langchain4j..", "dev.memoria.springai..")
+                        "dev.memoria.testkit..", "dev.memoria.testservers..", "dev.memoria.bench..", "dev.memoria.langchain4j..",
+                        "dev.memoria.springai..")
                 .check(memoria);
     }
 
@@ -50,9 +51,12 @@ class ArchitectureTest {
     void adaptersKnowOnlyCore() {
         noClasses().that().resideInAnyPackage(ADAPTERS).should().dependOnClassesThat()
                 .resideInAnyPackage(BACKENDS).orShould().dependOnClassesThat()
-                .resideInAnyPackage("dev.memoria.cli..", "dev.memoria.testkit..")
-                .allowEmptyShould(true)
+                .resideInAnyPackage("dev.memoria.cli..", "dev.memoria.testkit..", "dev.memoria.testservers..")
                 .check(memoria);
+        noClasses().that().resideInAPackage("dev.memoria.langchain4j..").should().dependOnClassesThat()
+                .resideInAPackage("dev.memoria.springai..").check(memoria);
+        noClasses().that().resideInAPackage("dev.memoria.springai..").should().dependOnClassesThat()
+                .resideInAPackage("dev.memoria.langchain4j..").check(memoria);
     }
 
     @Test

@@ -59,14 +59,19 @@ public final class Bench {
     }
 
     /**
-     * @param args {@code --quick} for a one-minute smoke run; {@code --out FILE} (default docs/benchmarks.md)
+     * @param args {@code --quick} for a one-minute smoke run; {@code --out FILE} (default docs/benchmarks.md);
+     *     {@code --only P5} (or P1 … P4, CONCURRENCY) to run one benchmark (its report goes to target/ then)
      * @throws Exception on any failure
      */
     public static void main(String[] args) throws Exception {
         boolean quick = List.of(args).contains("--quick");
         int outAt = List.of(args).indexOf("--out");
-        Path out = outAt >= 0 ? Path.of(args[outAt + 1]) : Path.of(quick ? "target/benchmarks-quick.md" : "docs/benchmarks.md");
-        Report report = run(quick ? Config.quickRun() : Config.fullRun(), List.of("sqlite", "postgresql", "mongodb"));
+        boolean partial = List.of(args).contains("--only");
+        Path out = outAt >= 0 ? Path.of(args[outAt + 1])
+                : Path.of(quick ? "target/benchmarks-quick.md" : partial ? "target/benchmarks-partial.md" : "docs/benchmarks.md");
+        int onlyAt = List.of(args).indexOf("--only");
+        String only = onlyAt >= 0 ? args[onlyAt + 1].toUpperCase(Locale.ROOT) : null;
+        Report report = run(quick ? Config.quickRun() : Config.fullRun(), List.of("sqlite", "postgresql", "mongodb"), only);
         String markdown = report.markdown();
         System.out.println(markdown);
         if (out.getParent() != null) {
@@ -77,6 +82,11 @@ public final class Bench {
     }
 
     static Report run(Config config, List<String> which) throws Exception {
+        return run(config, which, null);
+    }
+
+    /** @param only a benchmark's name (P1 … P5, or CONCURRENCY) to run alone, or null for all */
+    static Report run(Config config, List<String> which, String only) throws Exception {
         Report report = new Report(config.quick());
         Bench bench = new Bench(config, report);
         Path dir = Files.createTempDirectory("memoria-bench");
@@ -91,12 +101,21 @@ public final class Bench {
                 }
                 System.err.println("benchmarking " + b.name + " (" + b.durability + ")");
                 report.backend(b.name, b.durability);
-                bench.p1AndP4(b);
-                bench.p2(b);
-                if (b.dataSource() != null) {
+                if (only == null || only.equals("P1") || only.equals("P4")) {
+                    bench.p1AndP4(b);
+                }
+                if (only == null || only.equals("P2")) {
+                    bench.p2(b);
+                }
+                if (b.dataSource() != null && (only == null || only.equals("P3"))) {
                     bench.p3(b);
                 }
-                bench.concurrency(b);
+                if (only == null || only.equals("P5")) {
+                    AdapterBench.run(b, config, report);
+                }
+                if (only == null || only.equals("CONCURRENCY")) {
+                    bench.concurrency(b);
+                }
             }
         }
         return report;

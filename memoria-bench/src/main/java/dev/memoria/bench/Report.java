@@ -20,6 +20,10 @@ final class Report {
     private final List<String> p3 = new ArrayList<>();
     private final List<String> p3Build = new ArrayList<>();
     private final List<String> p4 = new ArrayList<>();
+    private final List<String> p5 = new ArrayList<>();
+    private final List<String> p5Verdicts = new ArrayList<>();
+    /** Per backend, path and N: the median, for the verdicts. */
+    private final Map<String, Map<String, Map<Integer, Double>>> p5Medians = new LinkedHashMap<>();
     private final List<String> concurrency = new ArrayList<>();
     private final List<String> missed = new ArrayList<>();
 
@@ -81,6 +85,44 @@ final class Report {
                 ? verdict(s.median() <= 2_000_000, f("P4 latest(50) on SQLite: median %s", s.micros())) : "—"));
     }
 
+    void p5(String backend, int n, Map<String, Stats> byPath) {
+        StringBuilder row = new StringBuilder(f("| %s | %,d |", backend, n));
+        for (String path : AdapterBench.PATHS) {
+            Stats s = byPath.get(path);
+            row.append(' ').append(s == null ? "—" : s.micros()).append(" |");
+            if (s != null) {
+                p5Medians.computeIfAbsent(backend, k -> new LinkedHashMap<>()).computeIfAbsent(path, k -> new LinkedHashMap<>())
+                        .put(n, s.median());
+            }
+        }
+        p5.add(row.toString());
+    }
+
+    void p5Verdicts(String backend) {
+        Map<String, Map<Integer, Double>> paths = p5Medians.get(backend);
+        Map<Integer, Double> append = paths.get(AdapterBench.PATHS.get(0));
+        int smallest = append.keySet().stream().min(Integer::compare).orElseThrow();
+        int largest = append.keySet().stream().max(Integer::compare).orElseThrow();
+        for (String path : AdapterBench.PATHS.subList(1, 5)) {
+            Map<Integer, Double> m = paths.get(path);
+            double flat = m.get(largest) / m.get(smallest);
+            int worstAt = smallest;
+            double worst = 0;
+            for (Map.Entry<Integer, Double> e : m.entrySet()) {
+                double ratio = e.getValue() / append.get(e.getKey());
+                if (ratio > worst) {
+                    worst = ratio;
+                    worstAt = e.getKey();
+                }
+            }
+            p5Verdicts.add(f("| %s | %s | %.2f× %s | %.2f× (at N = %,d) %s |", backend, path, flat,
+                    verdict(flat <= 1.2, f("P5 on %s: %s at %,d messages costs %.2f× what it costs at %,d", backend, path,
+                            largest, flat, smallest)), worst, worstAt,
+                    verdict(worst <= 1.5, f("P5 on %s: %s costs %.2f× a Memoria append at %,d messages", backend, path, worst,
+                            worstAt))));
+        }
+    }
+
     void concurrency(String backend, boolean oneRun, int threads, double median, double min, double max) {
         concurrency.add(f("| %s | %s | %d | %,.0f | %,.0f–%,.0f |", backend, oneRun ? "one shared run" : "a run per thread",
                 threads, median, min, max));
@@ -129,7 +171,7 @@ final class Report {
         p2.forEach(r -> md.append(r).append('\n'));
 
         if (!p3.isEmpty()) {
-            md.append("\n## P3 — against Spring AI's `JdbcChatMemoryRepository` (1.1.2)\n\n");
+            md.append("\n## P3 — against Spring AI's `JdbcChatMemoryRepository` (2.0.1)\n\n");
             md.append("Adding one message to a conversation of N messages. Spring AI's chat memory saves a conversation"
                     + " with `saveAll`, which deletes and re-inserts every message; Memoria appends one row; the raw"
                     + " baseline inserts one row. Target: Memoria within 1.25× the raw insert, i.e. its lead over Spring AI"
@@ -149,6 +191,20 @@ final class Report {
                 + " Target on SQLite: ≤ 2 ms, allocation independent of the run's length.\n\n");
         md.append("| backend | read | median latency (IQR) | bytes / read | target |\n|---|---|---|---:|---|\n");
         p4.forEach(r -> md.append(r).append('\n'));
+
+        md.append("\n## P5 — the framework adapters: adding one message to a conversation of N messages\n\n");
+        md.append("Each framework's window memory (`MessageWindowChatMemory`, 20 messages, as applications use it) over"
+                + " Memoria's store, and Memoria's native memories, beside a plain Memoria append of one event and, on the"
+                + " SQL backends, Spring AI's `JdbcChatMemoryRepository` (2.0.1) under the same window memory. The"
+                + " paths are timed in turn, one message each per repetition. Through Memoria every message stays in"
+                + " the log (checked after the run); through the JDBC repository only the last 20 remain. Keeping the"
+                + " whole conversation there means a `saveAll` of all of it: see P3. Targets: each adapter path flat"
+                + " (N = 5,000 within 1.2× of N = 10) and within 1.5× of a Memoria append.\n\n");
+        md.append("| backend | N | " + String.join(" | ", AdapterBench.PATHS) + " |\n|---|---:|" + "---|".repeat(AdapterBench.PATHS.size())
+                + "\n");
+        p5.forEach(r -> md.append(r).append('\n'));
+        md.append("\n| backend | path | largest N / smallest N | worst / Memoria append |\n|---|---|---|---|\n");
+        p5Verdicts.forEach(r -> md.append(r).append('\n'));
 
         md.append("\n## Concurrency — appends per second\n\n");
         md.append("Single-event appends; median of three repetitions (min–max).\n\n");

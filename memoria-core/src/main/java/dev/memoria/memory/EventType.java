@@ -33,6 +33,18 @@ public enum EventType {
      */
     WINDOW,
     /**
+     * The run paused (A5): data {@code id}, {@code reason} and the suspension's own {@code data};
+     * written once per pause, under the key {@code suspension:<id>}.
+     */
+    SUSPENDED,
+    /** A paused run continued (A6): data {@code suspension} (its id) and {@code input}. */
+    RESUMED,
+    /**
+     * A decision on a tool call that waited for approval (A7): data {@code callId}, {@code tool},
+     * {@code granted}, {@code by} and {@code reason}; the event's timestamp is when it was made.
+     */
+    APPROVAL,
+    /**
      * A type this version of Memoria does not know: written by a newer version, or a custom type
      * name. {@link MemoryEvent#typeName()} holds the stored name. Never written as such: an event
      * is written with a type name.

@@ -27,7 +27,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -51,6 +53,9 @@ public final class AgentRuntime {
     public static final int DEFAULT_HISTORY_WINDOW = 50;
     /** How often a live run's record is touched when none is configured: every 30 seconds. */
     public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(30);
+    /** The metadata key of a canceled run's reason. */
+    public static final String CANCEL_REASON = "memoria.cancelReason";
+    private static final System.Logger LOG = System.getLogger(AgentRuntime.class.getName());
     private static final Set<EventType> MESSAGES = EnumSet.of(EventType.USER_MESSAGE, EventType.ASSISTANT_MESSAGE);
 
     private final Stores stores;
@@ -58,8 +63,10 @@ public final class AgentRuntime {
     private final Supplier<String> ids;
     private final int historyWindow;
     private final Duration heartbeat;
+    private final List<RunListener> listeners;
 
     private AgentRuntime(Builder b) {
+        this.listeners = List.copyOf(b.listeners);
         this.stores = b.stores;
         this.clock = b.clock;
         this.ids = b.ids;
@@ -121,12 +128,14 @@ public final class AgentRuntime {
     /**
      * Runs an agent on one user message: creates a run (PENDING → RUNNING), stores the message,
      * lets the agent emit events (each stored as it is emitted), and ends the run COMPLETED, or
-     * FAILED with the agent's exception message, keeping what was emitted before it (A1).
+     * FAILED with the agent's exception message, keeping what was emitted before it (A1); PAUSED
+     * when the agent suspended (A5, continue it with {@link #resume}), or CANCELED when
+     * {@link #cancel} ended it meanwhile (A9).
      *
      * @param sessionId an active session
      * @param agent the agent
      * @param input the user's message
-     * @return the run in its final status and its events
+     * @return the run in the status it stopped with, its events, and its suspension when PAUSED
      * @throws NotFoundException if there is no such session
      * @throws SessionEndedException if the session has ended; nothing is written (A4)
      */
@@ -139,16 +148,46 @@ public final class AgentRuntime {
         if (!session.isActive()) {
             throw new SessionEndedException(sessionId);
         }
-        List<MemoryEvent> history = history(sessionId, historyWindow);
         Run run = stores.runs().create(NewRun.builder(sessionId, Checks.id(agent.id(), "agent.id()")).id(ids.get()).build());
-        run = stores.runs().update(run.withStatus(RunStatus.RUNNING));
+        return start(session, run, agent, input, userMessage);
+    }
+
+    /** Starts a created run: RUNNING, its user message, then the agent. */
+    private RunResult start(Session session, Run created, Agent agent, String input, Event userMessage) {
+        List<MemoryEvent> history = history(session.id(), historyWindow);
+        Run run;
+        try {
+            run = stores.runs().update(created.withStatus(RunStatus.RUNNING));
+        } catch (InvalidTransitionException | ConflictException canceledMeanwhile) {
+            Run stored = stores.runs().get(created.id()).orElseThrow(() -> new NotFoundException("run", created.id()));
+            if (stored.status() != RunStatus.CANCELED) {
+                throw canceledMeanwhile;
+            }
+            return new RunResult(stored, List.of(), Optional.empty()); // canceled before it started (A9)
+        }
+        Run started = run;
+        tell(l -> l.onStart(started));
         List<MemoryEvent> events = new ArrayList<>();
-        events.addAll(stores.memory().append(run.ref(), List.of(userMessage)));
-        RunningTurn turn = new RunningTurn(session, run, input, history, events);
+        for (MemoryEvent e : stores.memory().append(run.ref(), List.of(userMessage))) {
+            events.add(e);
+            tell(l -> l.onEvent(started, e));
+        }
+        return execute(session, run, agent, input, history, events, null, null);
+    }
+
+    /**
+     * Lets the agent handle a turn of a RUNNING run and ends the run: COMPLETED, FAILED with the
+     * agent's exception, PAUSED when it suspended, or as stored when something else ended it.
+     */
+    private RunResult execute(Session session, Run run, Agent agent, String input, List<MemoryEvent> history,
+            List<MemoryEvent> events, Suspension resumed, Approval approval) {
+        RunningTurn turn = new RunningTurn(session, run, input, history, events, resumed, approval);
         Throwable failure = null;
         java.util.concurrent.ScheduledFuture<?> beat = startHeartbeat(run.id());
         try {
             agent.handle(turn);
+        } catch (RunSuspendedException suspended) {
+            // the suspension is stored: the run pauses below
         } catch (Throwable t) { // an Error too: the run must not stay RUNNING
             failure = t;
         } finally {
@@ -159,9 +198,12 @@ public final class AgentRuntime {
         // the end is written with the interrupt flag clear (some drivers refuse to work while it
         // is set), and the flag is given back afterwards: an interrupted agent stays interrupted
         boolean interrupted = Thread.interrupted() || failure instanceof InterruptedException;
+        Suspension suspension = failure == null ? turn.suspended : null;
+        Run ended;
         try {
             String error = failure == null ? null : errorMessage(failure);
-            run = finish(run.id(), current -> error == null ? current.withStatus(RunStatus.COMPLETED) : current.failed(error));
+            ended = finish(run.id(), current -> suspension != null ? current.withStatus(RunStatus.PAUSED)
+                    : error == null ? current.withStatus(RunStatus.COMPLETED) : current.failed(error));
         } catch (RuntimeException | Error finishing) {
             if (failure != null) {
                 finishing.addSuppressed(failure);
@@ -172,10 +214,208 @@ public final class AgentRuntime {
                 Thread.currentThread().interrupt();
             }
         }
+        tell(l -> l.onEnd(ended));
         if (failure instanceof Error error) {
             throw error;
         }
-        return new RunResult(run, events);
+        Optional<Suspension> paused = ended.status() != RunStatus.PAUSED ? Optional.empty()
+                : suspension != null ? Optional.of(suspension) : suspension(ended.id());
+        return new RunResult(ended, events, paused);
+    }
+
+    /**
+     * Continues a PAUSED run (A6), in this process or any other: the run becomes RUNNING (a
+     * compare-and-set on its version, so of two racing resumers one continues and the other gets
+     * a {@link ConflictException} and writes nothing), a {@link EventType#RESUMED} event records
+     * the input, and the agent's {@link Turn} offers the suspension, the input and the run's
+     * events so far.
+     *
+     * @param runId a PAUSED run whose suspension is not an approval
+     * @param agent the run's agent (the same id as the one that started it)
+     * @param input what the run waited for: a user's answer, an external tool's result
+     * @return the run in the status it stopped with, PAUSED again included
+     * @throws NotFoundException if there is no such run
+     * @throws InvalidTransitionException if the run is not PAUSED
+     * @throws ConflictException if another resumer continued it first
+     * @throws SessionEndedException if the run's session has ended; nothing is written
+     * @throws IllegalArgumentException if the run waits for an approval (resume it with an
+     *     {@link Approval}) or the agent is not the run's
+     */
+    public RunResult resume(String runId, Agent agent, String input) {
+        Objects.requireNonNull(input, "input");
+        return resume(runId, agent, input, null);
+    }
+
+    /**
+     * Continues a run that waits for an approval (A7): stores the decision as an
+     * {@link EventType#APPROVAL} event (who, why, and its time), and on a denial the tool call's
+     * error result ("denied: reason"), then lets the agent go on as {@link #resume(String, Agent, String)} does.
+     *
+     * @param runId a PAUSED run whose suspension is an approval
+     * @param agent the run's agent
+     * @param decision the grant or the denial
+     * @return the run in the status it stopped with
+     * @throws NotFoundException if there is no such run
+     * @throws InvalidTransitionException if the run is not PAUSED
+     * @throws ConflictException if another resumer continued it first
+     * @throws SessionEndedException if the run's session has ended; nothing is written
+     * @throws IllegalArgumentException if the run does not wait for an approval, or the agent is not the run's
+     */
+    public RunResult resume(String runId, Agent agent, Approval decision) {
+        Objects.requireNonNull(decision, "decision");
+        return resume(runId, agent, null, decision);
+    }
+
+    private RunResult resume(String runId, Agent agent, String input, Approval decision) {
+        Checks.id(runId, "runId");
+        Objects.requireNonNull(agent, "agent");
+        Run paused = stores.runs().get(runId).orElseThrow(() -> new NotFoundException("run", runId));
+        if (paused.status() != RunStatus.PAUSED) {
+            throw new InvalidTransitionException(runId, paused.status(), RunStatus.RUNNING);
+        }
+        if (!paused.agentId().equals(agent.id())) {
+            throw new IllegalArgumentException("agent: run " + runId + " belongs to agent " + Checks.shorten(paused.agentId())
+                    + ", not to " + Checks.shorten(agent.id()));
+        }
+        Session session = stores.sessions().get(paused.sessionId())
+                .orElseThrow(() -> new NotFoundException("session", paused.sessionId()));
+        if (!session.isActive()) {
+            throw new SessionEndedException(session.id());
+        }
+        // read from the run as this resumer saw it: a racer that got in first has moved it on since,
+        // and this resumer's compare-and-set below is what reports that
+        Suspension suspension = latestSuspension(paused).orElseThrow(() -> new dev.memoria.StoreStateException(
+                "run " + runId + " is PAUSED but its log holds no " + EventType.SUSPENDED + " event"));
+        if (decision != null && !suspension.isApproval()) {
+            throw new IllegalArgumentException("decision: run " + runId + " waits for " + suspension.reason()
+                    + ", not for an approval; resume it with an input text");
+        }
+        if (decision == null && suspension.isApproval()) {
+            throw new IllegalArgumentException("input: run " + runId + " waits for an approval of tool call "
+                    + suspension.data().get("callId") + "; resume it with an Approval");
+        }
+        Event.userMessage(input == null ? "" : input); // validates the input's size before anything is written
+        Run running;
+        try {
+            running = stores.runs().update(paused.withStatus(RunStatus.RUNNING)); // the compare-and-set
+        } catch (InvalidTransitionException movedOn) {
+            // it was PAUSED when read: another resumer got in first and has already ended it, or a
+            // cancellation did; either way this resumer lost the race, as with a stale version
+            throw new ConflictException("run " + runId + " was resumed or canceled by another caller first; it is now "
+                    + stores.runs().get(runId).map(r -> r.status().toString()).orElse("gone") + " (nothing was written)");
+        }
+        tell(l -> l.onStart(running));
+        String turnInput = decision == null ? input : decision.granted() ? "granted" : "denied: " + decision.reason();
+        List<Event> records = new ArrayList<>();
+        records.add(Event.of(EventType.RESUMED, Map.of("suspension", suspension.id(), "input", turnInput))
+                .withKey("resumed:" + suspension.id()));
+        if (decision != null) {
+            Object callId = suspension.data().get("callId");
+            Object tool = suspension.data().get("tool");
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("callId", callId);
+            data.put("tool", tool);
+            data.put("granted", decision.granted());
+            data.put("by", decision.by());
+            data.put("reason", decision.reason());
+            records.add(Event.of(EventType.APPROVAL, data).withKey("approval:" + suspension.id()));
+            if (!decision.granted()) {
+                records.add(Event.toolResult(String.valueOf(callId), String.valueOf(tool),
+                        decision.reason().isEmpty() ? "denied" : "denied: " + decision.reason(), true)
+                        .withKey("denied:" + suspension.id()));
+            }
+        }
+        for (MemoryEvent e : stores.memory().append(running.ref(), records)) {
+            tell(l -> l.onEvent(running, e));
+        }
+        List<MemoryEvent> events = new ArrayList<>();
+        EventQuery all = EventQuery.run(running.ref()).limit(Limits.MAX_PAGE_SIZE);
+        Page<MemoryEvent> page = stores.memory().read(all);
+        events.addAll(page.items());
+        while (page.hasNext()) {
+            page = stores.memory().read(all.cursor(page.nextCursor()));
+            events.addAll(page.items());
+        }
+        List<MemoryEvent> history = history(session.id(), historyWindow).stream()
+                .filter(e -> !e.run().runId().equals(runId)).toList();
+        return execute(session, running, agent, turnInput, history, events, suspension, decision);
+    }
+
+    /**
+     * The suspension a PAUSED run waits on (A5), read from its log.
+     *
+     * @param runId the run
+     * @return its latest suspension when the run is PAUSED, otherwise empty
+     */
+    public Optional<Suspension> suspension(String runId) {
+        Run run = stores.runs().get(Checks.id(runId, "runId")).orElse(null);
+        if (run == null || run.status() != RunStatus.PAUSED) {
+            return Optional.empty();
+        }
+        return latestSuspension(run);
+    }
+
+    private Optional<Suspension> latestSuspension(Run run) {
+        return stores.memory().read(EventQuery.run(run.ref()).types(EventType.SUSPENDED).latest(1)).items().stream()
+                .findFirst().map(Suspension::of);
+    }
+
+    /**
+     * Cancels a run (A9), from any thread or process: a PENDING or PAUSED run becomes CANCELED at
+     * once; a RUNNING one too, and its agent sees {@link Turn#isCanceled()} and cannot emit any
+     * more, while the events stored so far stay. Its open child runs are canceled with it.
+     *
+     * @param runId the run
+     * @param reason why, kept in the run's metadata under {@value #CANCEL_REASON}
+     * @return the run as it now is (unchanged if it had already ended)
+     * @throws NotFoundException if there is no such run
+     */
+    public Run cancel(String runId, String reason) {
+        Checks.id(runId, "runId");
+        Objects.requireNonNull(reason, "reason");
+        if (reason.length() > Limits.MAX_ERROR_LENGTH) {
+            throw new IllegalArgumentException("reason: at most " + Limits.MAX_ERROR_LENGTH + " characters, got " + reason.length());
+        }
+        Run canceled = null;
+        for (int attempt = 0; canceled == null; attempt++) {
+            Run current = stores.runs().get(runId).orElseThrow(() -> new NotFoundException("run", runId));
+            if (current.status().isTerminal()) {
+                return current;
+            }
+            try {
+                canceled = stores.runs().update(current.withStatus(RunStatus.CANCELED).withMetadata(CANCEL_REASON, reason));
+                if (current.status() != RunStatus.RUNNING) { // a RUNNING run's own thread reports its end
+                    Run ended = canceled;
+                    tell(l -> l.onEnd(ended));
+                }
+            } catch (ConflictException | InvalidTransitionException moved) {
+                if (attempt >= Retries.MAX_ATTEMPTS) {
+                    throw moved;
+                }
+            }
+        }
+        RunFilter children = RunFilter.all().parentRunId(runId)
+                .statuses(RunStatus.PENDING, RunStatus.RUNNING, RunStatus.PAUSED).limit(Limits.MAX_PAGE_SIZE);
+        Page<Run> page = stores.runs().list(children);
+        List<Run> open = new ArrayList<>(page.items());
+        while (page.hasNext()) {
+            page = stores.runs().list(children.cursor(page.nextCursor()));
+            open.addAll(page.items());
+        }
+        for (Run child : open) {
+            cancel(child.id(), "parent run " + runId + " was canceled");
+        }
+        return canceled;
+    }
+
+    private void tell(java.util.function.Consumer<RunListener> call) {
+        for (RunListener listener : listeners) {
+            try {
+                call.accept(listener);
+            } catch (RuntimeException ignored) {
+                LOG.log(System.Logger.Level.WARNING, "a run listener threw; the run goes on", ignored);
+            }
+        }
     }
 
     /**
@@ -367,14 +607,22 @@ public final class AgentRuntime {
         private final Run run;
         private final String input;
         private final List<MemoryEvent> history;
-        private final List<MemoryEvent> emitted;
+        private final List<MemoryEvent> events;
+        private final List<MemoryEvent> eventsView;
+        private final Suspension resumed;
+        private final Approval approval;
+        private Suspension suspended;
 
-        RunningTurn(Session session, Run run, String input, List<MemoryEvent> history, List<MemoryEvent> emitted) {
+        RunningTurn(Session session, Run run, String input, List<MemoryEvent> history, List<MemoryEvent> events,
+                Suspension resumed, Approval approval) {
             this.session = session;
             this.run = run;
             this.input = input;
-            this.history = history;
-            this.emitted = emitted;
+            this.history = List.copyOf(history);
+            this.events = events;
+            this.eventsView = java.util.Collections.unmodifiableList(events);
+            this.resumed = resumed;
+            this.approval = approval;
         }
 
         @Override
@@ -398,6 +646,21 @@ public final class AgentRuntime {
         }
 
         @Override
+        public List<MemoryEvent> events() {
+            return eventsView;
+        }
+
+        @Override
+        public Optional<Suspension> suspension() {
+            return Optional.ofNullable(resumed);
+        }
+
+        @Override
+        public Optional<Approval> approval() {
+            return Optional.ofNullable(approval);
+        }
+
+        @Override
         public MemoryEvent emit(Event event) {
             Objects.requireNonNull(event, "event");
             // another process may have ended the run (recover, a cancellation): its log takes no more events
@@ -406,13 +669,65 @@ public final class AgentRuntime {
                 throw new RunNotRunningException(run.id(), current.status());
             }
             MemoryEvent stored = stores.memory().append(run.ref(), List.of(event)).get(0);
-            emitted.add(stored);
+            if (events.isEmpty() || stored.sequence() > events.get(events.size() - 1).sequence()) {
+                events.add(stored); // not when the key was already there: an idempotent repeat
+                tell(l -> l.onEvent(current, stored));
+            }
             return stored;
         }
 
         @Override
+        public boolean isCanceled() {
+            return stores.runs().get(run.id()).map(r -> r.status() == RunStatus.CANCELED).orElse(true);
+        }
+
+        @Override
+        public RunSuspendedException suspend(String reason, Map<String, ?> data) {
+            long before = events.stream().filter(e -> e.type() == EventType.SUSPENDED).count();
+            return suspend(String.valueOf(before + 1), reason, data);
+        }
+
+        @Override
+        public RunSuspendedException suspend(String id, String reason, Map<String, ?> data) {
+            Checks.id(id, "id");
+            Checks.id(reason, "reason");
+            Objects.requireNonNull(data, "data");
+            MemoryEvent stored = emit(Event.of(EventType.SUSPENDED, Suspension.eventData(id, reason, data)).withKey("suspension:" + id));
+            suspended = Suspension.of(stored);
+            throw new RunSuspendedException(suspended);
+        }
+
+        @Override
+        public RunSuspendedException requestApproval(Event toolCall) {
+            Objects.requireNonNull(toolCall, "toolCall");
+            if (!EventType.TOOL_CALL.name().equals(toolCall.typeName())) {
+                throw new IllegalArgumentException("toolCall: a TOOL_CALL event, got " + toolCall.typeName());
+            }
+            MemoryEvent call = emit(toolCall);
+            dev.memoria.memory.ToolCall c = call.toolCall();
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("callId", c.callId());
+            data.put("tool", c.tool());
+            data.put("arguments", c.arguments());
+            return suspend(Suspension.APPROVAL, data);
+        }
+
+        @Override
+        public RunResult delegate(Agent agent, String input) {
+            Objects.requireNonNull(agent, "agent");
+            Objects.requireNonNull(input, "input");
+            Event userMessage = Event.userMessage(input);
+            if (isCanceled()) {
+                throw new RunNotRunningException(run.id(), RunStatus.CANCELED);
+            }
+            Run child = stores.runs().create(NewRun.builder(session.id(), Checks.id(agent.id(), "agent.id()"))
+                    .id(ids.get()).parentRunId(run.id()).build());
+            return start(session, child, agent, input, userMessage);
+        }
+
+        @Override
         public String toString() {
-            return "Turn[" + run + "]";
+            return "Turn[" + run + (resumed == null ? "" : ", resuming " + resumed) + "]";
         }
     }
 
@@ -423,6 +738,7 @@ public final class AgentRuntime {
         private Supplier<String> ids = Ids::next;
         private int historyWindow = DEFAULT_HISTORY_WINDOW;
         private Duration heartbeat = DEFAULT_HEARTBEAT;
+        private final List<RunListener> listeners = new ArrayList<>();
 
         private Builder(Stores stores) {
             this.stores = Objects.requireNonNull(stores, "stores");
@@ -467,6 +783,16 @@ public final class AgentRuntime {
                 throw new IllegalArgumentException("heartbeat: at least 1 second, or Duration.ZERO for none, got " + interval);
             }
             this.heartbeat = interval;
+            return this;
+        }
+
+        /**
+         * @param listener hears every run start, stored event and run end (A10); may be called
+         *     several times, listeners are called in the order they were added
+         * @return this builder
+         */
+        public Builder listener(RunListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 

@@ -5,9 +5,12 @@ import dev.memoria.memory.MemoryEvent;
 import dev.memoria.run.Run;
 import dev.memoria.session.Session;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
- * What an {@link Agent} sees and does in one run. Not thread-safe: emit from the agent's thread.
+ * What an {@link Agent} sees and does in one run, or in one half of a run that paused and was
+ * resumed (A6). Not thread-safe: use it from the agent's thread.
  */
 public interface Turn {
     /** @return the session the run belongs to */
@@ -16,7 +19,10 @@ public interface Turn {
     /** @return the run being executed (RUNNING) */
     Run run();
 
-    /** @return the user's message that started the run */
+    /**
+     * @return the user's message that started the run; on a resume, the resume input (for an
+     *     approval: "granted" or "denied: reason")
+     */
     String input();
 
     /**
@@ -26,12 +32,24 @@ public interface Turn {
     List<MemoryEvent> history();
 
     /**
+     * @return this run's own events so far, oldest first: on a resume, everything the run stored
+     *     before it paused, then the records of the resume; then what this turn emitted
+     */
+    List<MemoryEvent> events();
+
+    /** @return the suspension this turn resumes, or empty on a run's first turn */
+    Optional<Suspension> suspension();
+
+    /** @return the decision when this turn resumes an approval (A7), already stored as an event */
+    Optional<Approval> approval();
+
+    /**
      * Persists an event in the run's memory now, before returning.
      *
      * @param event the event
      * @return the event as stored, with its sequence
-     * @throws dev.memoria.RunNotRunningException if the run is no longer RUNNING (another process
-     *     marked it FAILED with {@code recover}, or ended it); nothing is written and the agent
+     * @throws dev.memoria.RunNotRunningException if the run is no longer RUNNING (canceled, or
+     *     marked FAILED by {@code recover} in another process); nothing is written and the agent
      *     should stop
      */
     MemoryEvent emit(Event event);
@@ -45,4 +63,59 @@ public interface Turn {
     default MemoryEvent say(String text) {
         return emit(Event.assistantMessage(text));
     }
+
+    /**
+     * @return whether the run was canceled (A9), read from the run store so that a cancel from
+     *     another process is seen; once true, {@link #emit} throws
+     */
+    boolean isCanceled();
+
+    /**
+     * Pauses the run (A5): stores the suspension and leaves {@code handle} by throwing. The run
+     * becomes PAUSED and continues when {@link AgentRuntime#resume} is called, in any process.
+     * The suspension's id is the run's count of suspensions so far plus one, so an agent that
+     * repeats its steps after a crash writes the same suspension again, which is a no-op.
+     *
+     * @param reason why: an id-like word such as {@code "QUESTION"}
+     * @param data what the agent needs to continue, JSON values
+     * @return never returns normally; declared so that callers can write {@code throw turn.suspend(…)}
+     * @throws RunSuspendedException always, once the suspension is stored
+     */
+    RunSuspendedException suspend(String reason, Map<String, ?> data);
+
+    /**
+     * Like {@link #suspend(String, Map)} with the agent's own suspension id: the same id with the
+     * same reason and data again is a no-op, with other content a
+     * {@link dev.memoria.KeyConflictException}.
+     *
+     * @param id the suspension's id, unique within the run
+     * @param reason why
+     * @param data what the agent needs to continue
+     * @return never returns normally
+     * @throws RunSuspendedException always, once the suspension is stored
+     */
+    RunSuspendedException suspend(String id, String reason, Map<String, ?> data);
+
+    /**
+     * Asks a person to approve a tool call before it runs (A7): stores the TOOL_CALL (once, by its
+     * key) and suspends with reason {@link Suspension#APPROVAL}. Resume with an {@link Approval}:
+     * on a grant {@link #approval()} tells the agent to execute the call; on a denial the runtime
+     * has already stored the call's error result ("denied: reason") and the agent goes on.
+     *
+     * @param toolCall a {@link dev.memoria.memory.EventType#TOOL_CALL} event
+     * @return never returns normally
+     * @throws RunSuspendedException always, once the call and the suspension are stored
+     */
+    RunSuspendedException requestApproval(Event toolCall);
+
+    /**
+     * Runs another agent as a child run of this one (A8), in the same session, now, on this
+     * thread: its events are in its own log and its {@code parentRunId} is this run. A child that
+     * fails does not fail this run unless the agent lets it (see {@link RunResult#orThrow()}).
+     *
+     * @param agent the child agent
+     * @param input its user message
+     * @return the child's result, COMPLETED, FAILED, CANCELED or PAUSED
+     */
+    RunResult delegate(Agent agent, String input);
 }

@@ -35,7 +35,7 @@ final class ChatCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         try (Stores stores = main.store.open()) {
-            AgentRuntime runtime = AgentRuntime.create(stores);
+            AgentRuntime runtime = AgentRuntime.builder(stores).listener(DemoCommand.printing(out)).build();
             Session s = runtime.startSession(session, System.getProperty("user.name"));
             out.println("Session " + s.id() + " (" + runtime.history(s.id(), 1000).size() + " earlier messages)."
                     + " Type a message; Ctrl-D ends.");
@@ -50,7 +50,7 @@ final class ChatCommand implements Callable<Integer> {
                 if (line.isBlank()) {
                     continue;
                 }
-                runtime.run(s.id(), DemoCommand.printing(new CalculatorAgent(), out), line);
+                runtime.run(s.id(), new CalculatorAgent(), line);
             }
             out.println();
             out.println("Resume with: ./memoria chat --session " + s.id() + main.store.option());

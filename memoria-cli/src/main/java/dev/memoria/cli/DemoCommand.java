@@ -1,14 +1,13 @@
 package dev.memoria.cli;
 
 import dev.memoria.Stores;
-import dev.memoria.memory.Event;
 import dev.memoria.memory.EventType;
 import dev.memoria.memory.MemoryEvent;
 import dev.memoria.run.Run;
 import dev.memoria.runtime.Agent;
 import dev.memoria.runtime.AgentRuntime;
 import dev.memoria.runtime.RunResult;
-import dev.memoria.runtime.Turn;
+import dev.memoria.runtime.RunListener;
 import dev.memoria.session.Session;
 import java.io.PrintWriter;
 import java.util.List;
@@ -43,7 +42,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         try (Stores stores = main.store.open()) {
-            AgentRuntime runtime = AgentRuntime.create(stores);
+            AgentRuntime runtime = AgentRuntime.builder(stores).listener(printing(out)).build();
             boolean existed = stores.sessions().get(session).isPresent();
             Session s = runtime.startSession(session, "demo-user");
             if (existed) {
@@ -52,7 +51,7 @@ final class DemoCommand implements Callable<Integer> {
             } else {
                 out.printf("Starting session %s in %s.%n%n", s.id(), main.store.shown());
             }
-            Agent agent = printing(new CalculatorAgent(), out);
+            Agent agent = new CalculatorAgent();
             for (String line : SCRIPT) {
                 out.println("you> " + line);
                 RunResult result = runtime.run(s.id(), agent, line);
@@ -73,46 +72,23 @@ final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Prints each event the agent emits as it is stored. */
-    static Agent printing(Agent agent, PrintWriter out) {
-        return new Agent() {
+    /**
+     * Prints each event as it is stored (A10): the agent's replies as chat lines, everything else
+     * as the event's one-line rendering, a child run's events indented under its parent's.
+     */
+    static RunListener printing(PrintWriter out) {
+        return new RunListener() {
             @Override
-            public String id() {
-                return agent.id();
-            }
-
-            @Override
-            public void handle(Turn turn) throws Exception {
-                agent.handle(new Turn() {
-                    @Override
-                    public dev.memoria.session.Session session() {
-                        return turn.session();
-                    }
-
-                    @Override
-                    public Run run() {
-                        return turn.run();
-                    }
-
-                    @Override
-                    public String input() {
-                        return turn.input();
-                    }
-
-                    @Override
-                    public List<MemoryEvent> history() {
-                        return turn.history();
-                    }
-
-                    @Override
-                    public MemoryEvent emit(Event event) {
-                        MemoryEvent stored = turn.emit(event);
-                        boolean said = stored.type() == EventType.ASSISTANT_MESSAGE && stored.textIfAny().isPresent();
-                        out.println(said ? Render.wrap("agent> ", stored.textIfAny().get(), 79) : "     " + Render.event(stored, 74));
-                        out.flush();
-                        return stored;
-                    }
-                });
+            public void onEvent(Run run, MemoryEvent stored) {
+                if (stored.type() == EventType.USER_MESSAGE && run.parentRunId() == null) {
+                    return; // the command printed it as "you> "
+                }
+                String indent = run.parentRunId() == null ? "" : "    ";
+                boolean said = stored.type() == EventType.ASSISTANT_MESSAGE && stored.textIfAny().isPresent()
+                        && run.parentRunId() == null;
+                out.println(said ? Render.wrap("agent> ", stored.textIfAny().get(), 79)
+                        : "     " + indent + Render.event(stored, 74 - indent.length()));
+                out.flush();
             }
         };
     }

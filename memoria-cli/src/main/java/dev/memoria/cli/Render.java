@@ -83,6 +83,10 @@ final class Render {
             case TOOL_CALL -> isToolCall(e) ? "tool call " + data.get("tool") + " " + Json.write(arguments(e)) : asJson(e);
             case TOOL_RESULT -> isToolResult(e) ? "tool result " + data.get("tool")
                     + (e.toolResult().isError() ? " (error) " : " ") + Json.write(e.toolResult().result()) : asJson(e);
+            case SUSPENDED -> "paused: " + data.get("reason") + " " + Json.write(data.getOrDefault("data", Map.of()));
+            case RESUMED -> "resumed: " + data.get("input");
+            case APPROVAL -> (Boolean.TRUE.equals(data.get("granted")) ? "approved " : "denied ") + data.get("tool")
+                    + " by " + data.get("by") + (data.get("reason") instanceof String r && !r.isEmpty() ? ": " + r : "");
             case UNKNOWN -> asJson(e);
         };
     }

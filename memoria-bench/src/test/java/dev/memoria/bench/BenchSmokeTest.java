@@ -16,7 +16,7 @@ class BenchSmokeTest {
         Bench.Config tiny = new Bench.Config(true, new int[] {10, 50}, 2, 5, 2, new int[] {10}, 2, 20, 20, 5,
                 new int[] {1, 2}, 5);
         String markdown = Bench.run(tiny, List.of("sqlite", "mongodb")).markdown();
-        assertThat(markdown).contains("## P1", "## P2", "## P3", "## P4", "## Concurrency", "Targets missed")
+        assertThat(markdown).contains("## P1", "## P2", "## P3", "## P4", "## P5", "## Concurrency", "Targets missed")
                 .contains("| SQLite | 10 |", "| SQLite | 50 |", "| MongoDB (in-process server) | 50 |")
                 .contains("Spring AI saveAll", "latest(50) on a 17-event run")
                 .contains("| SQLite | one shared run | 2 |");

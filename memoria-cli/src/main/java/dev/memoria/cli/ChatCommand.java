@@ -2,6 +2,7 @@ package dev.memoria.cli;
 
 import dev.memoria.Stores;
 import dev.memoria.runtime.AgentRuntime;
+import dev.memoria.runtime.RunResult;
 import dev.memoria.session.Session;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -15,8 +16,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** An interactive prompt with the example agent; Ctrl-D ends it. */
-@Command(name = "chat", description = "Chat with the example agent; Ctrl-D ends. Resume later with --session.")
+/**
+ * An interactive prompt with the example agent; Ctrl-D ends it. A run that pauses (asked to save
+ * to the notes, the agent waits for an approval) stays PAUSED: the prompt says how to continue it
+ * with {@code memoria resume}, from another terminal or later, and takes the next message.
+ */
+@Command(name = "chat", description = {"Chat with the example agent; Ctrl-D ends. Resume later with --session.",
+    "Ask it to save an answer to your notes and the run pauses for your approval: continue it from another terminal"
+        + " with memoria resume (memoria runs lists paused runs)."})
 final class ChatCommand implements Callable<Integer> {
     /** The shared options (--store, --verbose), given before or after the command's name. */
     @ParentCommand
@@ -50,7 +57,12 @@ final class ChatCommand implements Callable<Integer> {
                 if (line.isBlank()) {
                     continue;
                 }
-                runtime.run(s.id(), new CalculatorAgent(), line);
+                RunResult result = runtime.run(s.id(), new CalculatorAgent(), line);
+                if (result.paused()) {
+                    Runs.printOutcome(out, result);
+                    Runs.printHowToContinue(out, result.run().id(), result.suspension().get(), main.store,
+                            "from another terminal, or after this chat,");
+                }
             }
             out.println();
             out.println("Resume with: ./memoria chat --session " + s.id() + main.store.option());

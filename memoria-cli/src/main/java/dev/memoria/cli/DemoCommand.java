@@ -6,6 +6,7 @@ import dev.memoria.memory.MemoryEvent;
 import dev.memoria.run.Run;
 import dev.memoria.runtime.Agent;
 import dev.memoria.runtime.AgentRuntime;
+import dev.memoria.runtime.Approval;
 import dev.memoria.runtime.RunResult;
 import dev.memoria.runtime.RunListener;
 import dev.memoria.session.Session;
@@ -18,14 +19,24 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** Runs the example agent through a short scripted conversation, continuing it on every run. */
-@Command(name = "demo", description = "Run the example agent through a short conversation (run it twice: it remembers).")
+/**
+ * Runs the example agent through a short scripted conversation, continuing it on every run. One
+ * step asks the agent to save its answer to the user's notes, a tool that needs approval: that run
+ * pauses (A7), the demo approves it on the next line, in the user's name, and resumes it through
+ * {@link AgentRuntime#resume(String, Agent, Approval)}, as another process would.
+ */
+@Command(name = "demo", description = {"Run the example agent through a short conversation (run it twice: it remembers).",
+    "One run pauses for an approval, which the demo gives itself; to pause and continue a run from another"
+        + " terminal, use chat, then memoria runs and memoria resume."})
 final class DemoCommand implements Callable<Integer> {
     static final String SESSION = "demo";
+    /** The demo session's user, who approves the notes tool. */
+    static final String USER = "demo-user";
     private static final List<String> SCRIPT = List.of(
             "Hello! What can you do?",
             "What is 12 * (3 + 4)?",
             "And what is 2 ^ 10 / 8?",
+            "Save the answer to my notes.",
             "What have I asked you so far?");
 
     /** The shared options (--store, --verbose), given before or after the command's name. */
@@ -44,7 +55,7 @@ final class DemoCommand implements Callable<Integer> {
         try (Stores stores = main.store.open()) {
             AgentRuntime runtime = AgentRuntime.builder(stores).listener(printing(out)).build();
             boolean existed = stores.sessions().get(session).isPresent();
-            Session s = runtime.startSession(session, "demo-user");
+            Session s = runtime.startSession(session, USER);
             if (existed) {
                 long earlier = runtime.history(s.id(), 1000).size();
                 out.printf("Resuming session %s with %d earlier messages, stored in %s.%n%n", s.id(), earlier, main.store.shown());
@@ -55,7 +66,13 @@ final class DemoCommand implements Callable<Integer> {
             for (String line : SCRIPT) {
                 out.println("you> " + line);
                 RunResult result = runtime.run(s.id(), agent, line);
-                out.println("     (run " + result.run().id() + ": " + result.run().status() + ")");
+                Runs.printOutcome(out, result);
+                if (result.paused() && result.suspension().get().isApproval()) {
+                    // what a person does in another terminal with: memoria resume RUN --approve
+                    out.println("approve> yes (by " + USER + ")");
+                    result = runtime.resume(result.run().id(), agent, Approval.grant(USER));
+                    Runs.printOutcome(out, result);
+                }
                 out.println();
             }
             List<Run> runs = stores.runs().listBySession(s.id());

@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
 @Command(name = "memoria", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "memoria 0.1.0",
         description = "Durable memory for AI agents: see, run and manage what agents stored.",
         subcommands = {DemoCommand.class, ChatCommand.class, SessionsCommand.class, ShowCommand.class,
-            EventsCommand.class, EndCommand.class, DeleteCommand.class, ExportCommand.class, ImportCommand.class,
+            EventsCommand.class, RunsCommand.class, ResumeCommand.class, CancelCommand.class, EndCommand.class, DeleteCommand.class, ExportCommand.class, ImportCommand.class,
             CopyCommand.class, PruneCommand.class, StatsCommand.class, SchemaCommand.class})
 public final class Main implements Runnable {
     /** Exit code of a command that failed. */
@@ -72,7 +72,7 @@ public final class Main implements Runnable {
             String command = e.getCommandLine().getCommandName().equals("memoria") ? "" : e.getCommandLine().getCommandName() + " ";
             String suggestion = "";
             if (e instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
-                suggestion = "; did you mean " + String.join(" or ", unmatched.getSuggestions().stream()
+                suggestion = "; did you mean " + String.join(" or ", likely(unmatched).stream()
                         .map(s -> "'memoria " + command + s + "'").toList()) + "?";
             }
             err.println(redact("memoria: " + withoutErrorPrefix(e.getMessage()) + suggestion + " (see 'memoria " + command
@@ -105,6 +105,43 @@ public final class Main implements Runnable {
             out.flush();
             err.flush();
         }
+    }
+
+    /**
+     * The suggestions that are a typo away from what was typed (an edit distance of at most a
+     * third of its length, and at least 2), best first; picocli's own, whose similarity also
+     * offers 'runs' for 'sesions', when none is. Never empty when picocli had one.
+     */
+    static List<String> likely(CommandLine.UnmatchedArgumentException unmatched) {
+        List<String> all = unmatched.getSuggestions();
+        List<String> typed = unmatched.getUnmatched();
+        if (typed.isEmpty()) {
+            return all;
+        }
+        String word = typed.get(0).replaceFirst("^-+", "");
+        List<String> close = all.stream().filter(s -> distance(word, s.replaceFirst("^-+", ""))
+                <= Math.max(2, word.length() / 3)).toList();
+        return close.isEmpty() ? all.subList(0, 1) : close;
+    }
+
+    /** Levenshtein distance. */
+    private static int distance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
     }
 
     /** picocli's and some drivers' messages start with "Error: ", which after "memoria: " says it twice. */

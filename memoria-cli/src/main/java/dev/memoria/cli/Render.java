@@ -3,6 +3,7 @@ package dev.memoria.cli;
 import dev.memoria.memory.EventType;
 import dev.memoria.memory.MemoryEvent;
 import dev.memoria.memory.ToolResult;
+import dev.memoria.runtime.Suspension;
 import dev.memoria.spi.Json;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -30,10 +31,18 @@ final class Render {
 
     /** Wraps text after a prefix, continuation lines indented under the text. */
     static String wrap(String prefix, String text, int width) {
+        return wrap(prefix, List.of(text.replace('\n', ' ').split(" ")), width);
+    }
+
+    /**
+     * Wraps words after a prefix, continuation lines indented under the text; a word (a piece of
+     * JSON, say) is never broken, so a word longer than the width makes its line longer.
+     */
+    static String wrap(String prefix, List<String> words, int width) {
         StringBuilder out = new StringBuilder(prefix);
         int column = prefix.length();
         String indent = " ".repeat(prefix.length());
-        for (String word : text.replace('\n', ' ').split(" ")) {
+        for (String word : words) {
             if (column > prefix.length() && column + 1 + word.length() > width) {
                 out.append('\n').append(indent);
                 column = indent.length();
@@ -83,12 +92,38 @@ final class Render {
             case TOOL_CALL -> isToolCall(e) ? "tool call " + data.get("tool") + " " + Json.write(arguments(e)) : asJson(e);
             case TOOL_RESULT -> isToolResult(e) ? "tool result " + data.get("tool")
                     + (e.toolResult().isError() ? " (error) " : " ") + Json.write(e.toolResult().result()) : asJson(e);
-            case SUSPENDED -> "paused: " + data.get("reason") + " " + Json.write(data.getOrDefault("data", Map.of()));
+            case SUSPENDED -> data.get("reason") instanceof String reason
+                    && data.getOrDefault("data", Map.of()) instanceof Map<?, ?> d
+                    ? "paused, waiting for " + waitingFor(reason, d) : asJson(e);
             case RESUMED -> "resumed: " + data.get("input");
             case APPROVAL -> (Boolean.TRUE.equals(data.get("granted")) ? "approved " : "denied ") + data.get("tool")
                     + " by " + data.get("by") + (data.get("reason") instanceof String r && !r.isEmpty() ? ": " + r : "");
-            case UNKNOWN -> asJson(e);
+            // UNKNOWN, and types a newer core knows that this renderer does not (yet): as JSON, never a failure
+            default -> asJson(e);
         };
+    }
+
+    /**
+     * What a paused run waits for, from its suspension's reason and data: "approval of notes
+     * {"text":"…"}" for an approval (A7), else the reason and the data as compact JSON,
+     * "QUESTION {"question":"…"}". Data of an unexpected shape is shown as JSON.
+     */
+    static String waitingFor(String reason, Map<?, ?> data) {
+        Object arguments = data.get("arguments");
+        if (Suspension.APPROVAL.equals(reason) && data.get("tool") instanceof String tool
+                && (arguments == null || arguments instanceof Map)) {
+            return "approval of " + tool + " " + Json.write(arguments == null ? Map.of() : arguments);
+        }
+        return data.isEmpty() ? reason : reason + " " + Json.write(data);
+    }
+
+    /** What a suspension waits for, as {@link #waitingFor(String, Map)} says it. */
+    static String waitingFor(Suspension suspension) {
+        try {
+            return waitingFor(suspension.reason(), suspension.data());
+        } catch (RuntimeException notJson) {
+            return suspension.reason() + " " + suspension.data();
+        }
     }
 
     /** The type's stored name and the data as compact JSON, for what has no rendering of its own. */

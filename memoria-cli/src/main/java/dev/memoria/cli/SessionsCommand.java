@@ -98,8 +98,7 @@ final class SessionsCommand implements Callable<Integer> {
             }
             if (next != null) {
                 // the same listing, on: every option kept, so the next page is the next page of this one
-                PrintWriter hint = json ? spec.commandLine().getErr() : out;
-                hint.println("More: " + nextPage(next));
+                Usage.more(spec, json, nextPage(next));
             }
         }
         return 0;

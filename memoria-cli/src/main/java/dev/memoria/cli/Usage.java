@@ -33,6 +33,15 @@ final class Usage {
         return limit;
     }
 
+    /**
+     * Prints the command line of a listing's next page, "More: memoria … --cursor C": under a
+     * table on standard output, or on standard error when the listing is JSON Lines, so that the
+     * JSON stays clean.
+     */
+    static void more(CommandSpec spec, boolean json, String nextPageCommand) {
+        (json ? spec.commandLine().getErr() : spec.commandLine().getOut()).println("More: " + nextPageCommand);
+    }
+
     /** A value as a shell reads it back: quoted when it holds anything but plain characters. */
     static String quote(String value) {
         return PLAIN.matcher(value).matches() ? value : "'" + value.replace("'", "'\\''") + "'";

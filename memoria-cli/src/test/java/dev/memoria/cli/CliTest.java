@@ -53,13 +53,69 @@ class CliTest {
         assertThat(first.code()).as(first.err()).isZero();
         assertThat(first.out()).startsWith("Starting session demo in sqlite:")
                 .contains("you> What is 12 * (3 + 4)?", "tool call calculator {\"expression\":\"12 * (3 + 4)\"}",
-                        "agent> 12 * (3 + 4) = 84", "session demo, 4 runs, 16 events", "./memoria show demo");
+                        "agent> 12 * (3 + 4) = 84", "session demo, 5 runs, 24 events", "./memoria show demo");
         Result second = memoria("demo", "--store", sqlite("demo.db"));
-        assertThat(second.out()).startsWith("Resuming session demo with 8 earlier messages")
-                .contains("session demo, 8 runs, 32 events")
-                .contains("You have asked me 7 things in this session so far");
+        assertThat(second.out()).startsWith("Resuming session demo with 10 earlier messages")
+                .contains("session demo, 10 runs, 48 events")
+                .contains("You have asked me 9 things in this session so far");
         assertThat(first.out().lines().filter(l -> !l.contains(dir.toString())))
                 .allMatch(l -> l.length() <= 80, "fits 80 columns");
+    }
+
+    @Test
+    void theDemoPausesForAnApprovalApprovesItOnTheNextLineAndResumesTheRun() {
+        String store = sqlite("approval.db");
+        Result demo = memoria("demo", "--store", store);
+        assertThat(demo.code()).as(demo.err()).isZero();
+        List<String> lines = demo.out().lines().toList();
+        int from = lines.indexOf("you> Save the answer to my notes.");
+        assertThat(from).as(demo.out()).isPositive();
+        String runId = lines.get(from + 4).replaceAll("^ *\\(run ([^:]+):.*$", "$1");
+        assertThat(lines.subList(from, from + 12)).containsExactly(
+                "you> Save the answer to my notes.",
+                "     #2 planner: Save \"2 ^ 10 / 8 = 128\" to the notes: ask for approval.",
+                "     #3 tool call notes {\"text\":\"2 ^ 10 / 8 = 128\"}",
+                "     #4 paused, waiting for approval of notes {\"text\":\"2 ^ 10 / 8 = 128\"}",
+                "     (run " + runId + ": PAUSED, waiting for approval of",
+                "     notes {\"text\":\"2 ^ 10 / 8 = 128\"})",
+                "approve> yes (by demo-user)",
+                "     #5 resumed: granted",
+                "     #6 approved notes by demo-user",
+                "     #7 tool result notes \"saved\"",
+                "agent> I saved \"2 ^ 10 / 8 = 128\" to your notes.",
+                "     (run " + runId + ": COMPLETED)");
+        try (Stores stores = Stores.open(store)) {
+            Run run = stores.runs().get(runId).orElseThrow();
+            assertThat(run.status()).isEqualTo(dev.memoria.run.RunStatus.COMPLETED);
+            List<dev.memoria.memory.MemoryEvent> approvals = stores.memory().load(run.ref()).events().stream()
+                    .filter(e -> e.type() == dev.memoria.memory.EventType.APPROVAL).toList();
+            assertThat(approvals).hasSize(1);
+            assertThat(approvals.get(0).data()).containsEntry("granted", true).containsEntry("by", "demo-user")
+                    .containsEntry("tool", "notes");
+        }
+        assertThat(memoria("runs", "--store", store).out()).as("nothing left waiting").startsWith("No paused runs in ");
+    }
+
+    @Test
+    void aChatRunThatPausesSaysHowToContinueItAndTheChatGoesOn() {
+        String store = sqlite("chat-pause.db");
+        ChatCommand.input = new ByteArrayInputStream("what is 6 * 7\nsave it to my notes\nwhat is 1 + 1\n"
+                .getBytes(StandardCharsets.UTF_8));
+        try {
+            Result chat = memoria("chat", "--session", "c1", "--store", store);
+            assertThat(chat.code()).as(chat.err()).isZero();
+            String runId = chat.out().lines().filter(l -> l.contains(": PAUSED, waiting for approval of")).findFirst()
+                    .orElseThrow().replaceAll("^ *\\(run ([^:]+):.*$", "$1");
+            assertThat(chat.out()).contains("Approve or deny it from another terminal, or after this chat, with:",
+                    "       ./memoria resume " + runId + " --approve --store " + store,
+                    "       ./memoria resume " + runId + " --deny REASON --store " + store,
+                    "agent> 1 + 1 = 2");
+            Result resumed = memoria("resume", runId, "--approve", "--by", "ada", "--store", store);
+            assertThat(resumed.code()).as(resumed.err()).isZero();
+            assertThat(resumed.out()).contains("agent> I saved \"6 * 7 = 42\" to your notes.");
+        } finally {
+            ChatCommand.input = System.in;
+        }
     }
 
     @Test
@@ -83,7 +139,7 @@ class CliTest {
         String store = sqlite("inspect.db");
         memoria("demo", "--store", store);
         Result sessions = memoria("sessions", "--store", store);
-        assertThat(sessions.out()).startsWith("ID").contains("demo", "demo-user", "ACTIVE", " 4 ", "16");
+        assertThat(sessions.out()).startsWith("ID").contains("demo", "demo-user", "ACTIVE", " 5 ", "24");
         assertThat(memoria("sessions", "--store", store, "--status", "ENDED").out()).startsWith("No sessions");
         assertThat(memoria("sessions", "--store", store, "--json").out()).startsWith("{\"id\":\"demo\"");
         Result show = memoria("show", "demo", "--store", store);
@@ -91,7 +147,7 @@ class CliTest {
                 "#3 tool calculator {\"expression\":\"12 * (3 + 4)\"} -> 84 (#4)");
         assertThat(show.out()).doesNotContain("tool result");
         Result stats = memoria("stats", "--store", store);
-        assertThat(stats.out()).contains("Sessions: 1", "Runs:     4", "Events:   16", "TOOL_CALL=2", "Largest runs:");
+        assertThat(stats.out()).contains("Sessions: 1", "Runs:     5", "Events:   24", "TOOL_CALL=3", "APPROVAL=1", "Largest runs:");
         assertThat(memoria("--store", store, "sessions").out()).as("shared options before the subcommand")
                 .isEqualTo(sessions.out());
         Result schema = memoria("schema", "--dialect", "postgresql");
@@ -111,7 +167,7 @@ class CliTest {
         String target = sqlite("target.db");
         Result imported = memoria("import", first.toString(), "--store", target);
         assertThat(imported.code()).as(imported.err()).isZero();
-        assertThat(imported.out()).contains("2 sessions, 6 runs, 19 events written");
+        assertThat(imported.out()).contains("2 sessions, 7 runs, 27 events written");
         Path second = dir.resolve("second.jsonl");
         memoria("export", "--store", target, "--out", second.toString());
         assertThat(Files.readString(second)).isEqualTo(Files.readString(first));
@@ -189,9 +245,9 @@ class CliTest {
             String mongo = "mongodb://" + address.getHostString() + ":" + address.getPort() + "/copied";
             Result there = memoria("copy", "--from", source, "--to", mongo);
             assertThat(there.code()).as(there.err()).isZero();
-            assertThat(there.out()).contains("2 sessions, 6 runs, 19 events written");
+            assertThat(there.out()).contains("2 sessions, 7 runs, 27 events written");
             assertThat(memoria("copy", "--from", source, "--to", mongo).out()).as("copy is idempotent")
-                    .contains("0 sessions, 0 runs, 0 events written; 2 sessions, 6 runs, 19 events already present");
+                    .contains("0 sessions, 0 runs, 0 events written; 2 sessions, 7 runs, 27 events already present");
             String back = sqlite("copy-back.db");
             assertThat(memoria("copy", "--from", mongo, "--to", back).code()).isZero();
             assertThat(memoria("export", "--store", back).out()).isEqualTo(memoria("export", "--store", source).out());

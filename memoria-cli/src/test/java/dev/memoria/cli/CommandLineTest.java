@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** What a newcomer meets first: help everywhere, hints that keep their context, messages that say what to do. */
 class CommandLineTest {
-    private static final List<String> COMMANDS = List.of("demo", "chat", "sessions", "show", "events", "end", "delete",
+    private static final List<String> COMMANDS = List.of("demo", "chat", "sessions", "show", "events", "runs", "resume", "cancel", "end", "delete",
             "export", "import", "copy", "prune", "stats", "schema");
 
     @TempDir
@@ -39,6 +39,8 @@ class CommandLineTest {
         CliTest.Result typo = memoria("sesions");
         assertThat(typo.code()).isEqualTo(Main.BAD_USAGE);
         assertThat(typo.err()).contains("did you mean 'memoria sessions'?").doesNotContain("Error: Error");
+        assertThat(memoria("rusume", "r").err()).contains("did you mean 'memoria resume'?");
+        assertThat(memoria("sessions", "--limt", "2").err()).contains("did you mean 'memoria sessions --limit'?");
         assertThat(memoria("show").err()).as("a missing parameter").startsWith("memoria: Missing required parameter")
                 .doesNotContain("Error:");
     }
@@ -141,7 +143,7 @@ class CommandLineTest {
         assertThat(memoria("end", "demo", "--store", store).out()).startsWith("Session demo had already ended at ");
         assertThat(memoria("sessions", "--status", "ENDED", "--store", store).out()).contains("demo");
         CliTest.Result dry = memoria("delete", "demo", "--dry-run", "--store", store);
-        assertThat(dry.out()).startsWith("Would remove session demo (ENDED").contains("4 runs", "16 events");
+        assertThat(dry.out()).startsWith("Would remove session demo (ENDED").contains("5 runs", "24 events");
         assertThat(memoria("sessions", "--store", store).out()).contains("demo");
         assertThat(memoria("delete", "demo", "--store", store).out()).startsWith("Removed session demo (ENDED");
         assertThat(memoria("sessions", "--store", store).out()).startsWith("No sessions");

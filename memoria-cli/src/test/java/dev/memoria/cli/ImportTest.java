@@ -27,7 +27,7 @@ class ImportTest {
     @TempDir
     Path dir;
 
-    /** The export of the demo plus an ENDED session: 1 header and 27 records (2 sessions, 6 runs, 19 events). */
+    /** The export of the demo plus an ENDED session: 1 header and 36 records (2 sessions, 7 runs, 27 events). */
     private List<String> original;
 
     @BeforeEach
@@ -38,7 +38,7 @@ class ImportTest {
         Path file = dir.resolve("original.jsonl");
         assertThat(memoria("export", "--store", source, "--out", file.toString()).code()).isZero();
         original = Files.readAllLines(file, StandardCharsets.UTF_8);
-        assertThat(original).hasSize(28);
+        assertThat(original).hasSize(37);
     }
 
     private static Map<String, Object> record(String line) {
@@ -115,14 +115,14 @@ class ImportTest {
         assertThat(problems(imported)).containsExactly(
                 "line " + (first + 1) + ": not valid UTF-8: byte 0xFF at offset 40 (nothing of it was written)",
                 "line " + (second + 1) + ": not valid UTF-8: byte 0xE2 at offset " + length + " (nothing of it was written)");
-        assertThat(imported.out()).isEqualTo("Imported " + file + " into " + target + ": 2 sessions, 6 runs, 17 events"
+        assertThat(imported.out()).isEqualTo("Imported " + file + " into " + target + ": 2 sessions, 7 runs, 25 events"
                 + " written; 0 sessions, 0 runs, 0 events already present; 2 invalid records skipped.\n");
         assertThat(exported(target)).isEqualTo(without(original, first, second));
 
         CliTest.Result again = memoria("import", file.toString(), "--store", target);
         assertThat(again.code()).isEqualTo(Main.FAILED);
         assertThat(problems(again)).isEqualTo(problems(imported));
-        assertThat(again.out()).contains("0 sessions, 0 runs, 0 events written; 2 sessions, 6 runs, 17 events already present");
+        assertThat(again.out()).contains("0 sessions, 0 runs, 0 events written; 2 sessions, 7 runs, 25 events already present");
         assertThat(exported(target)).isEqualTo(without(original, first, second));
     }
 
@@ -144,7 +144,7 @@ class ImportTest {
         String runId = (String) record(conflicting).get("runId");
         assertThat(problems(imported)).containsExactly("line " + (events.get(2) + 3) + ": event key '" + key + "' of run "
                 + runId + " is on line " + (events.get(2) + 2) + " too, with other content (nothing of it was written)");
-        assertThat(imported.out()).contains("2 sessions, 6 runs, 19 events written; 0 sessions, 0 runs, 2 events already"
+        assertThat(imported.out()).contains("2 sessions, 7 runs, 27 events written; 0 sessions, 0 runs, 2 events already"
                 + " present; 1 invalid record skipped.");
         assertThat(exported(target)).isEqualTo(original);
 
@@ -176,7 +176,7 @@ class ImportTest {
         assertThat(imported.code()).isEqualTo(Main.FAILED);
         assertThat(problems(imported)).hasSize(1);
         assertThat(problems(imported).get(0)).startsWith("line " + (events.get(0) + 1) + ": the target refused it: ");
-        assertThat(imported.out()).contains("1 session, 5 runs, 18 events written; 1 session, 1 run, 0 events already"
+        assertThat(imported.out()).contains("1 session, 6 runs, 26 events written; 1 session, 1 run, 0 events already"
                 + " present; 1 invalid record skipped.");
         List<String> expected = new ArrayList<>(original);
         expected.set(events.get(0), otherFirst);
@@ -197,7 +197,7 @@ class ImportTest {
         assertThat(imported.code()).isEqualTo(Main.FAILED);
         assertThat(problems(imported)).hasSize(1);
         assertThat(problems(imported).get(0)).startsWith("line " + (events.get(1) + 2) + ": the target refused it: ");
-        assertThat(imported.out()).contains("2 sessions, 6 runs, 19 events written; 0 sessions, 0 runs, 0 events"
+        assertThat(imported.out()).contains("2 sessions, 7 runs, 27 events written; 0 sessions, 0 runs, 0 events"
                 + " already present; 1 invalid record skipped.");
         assertThat(exported(target)).isEqualTo(original);
     }
@@ -213,7 +213,7 @@ class ImportTest {
         CliTest.Result imported = memoria("import", write("moved.jsonl", moved).toString(), "--store", target);
         assertThat(imported.code()).as(imported.err()).isZero();
         assertThat(problems(imported)).isEmpty();
-        assertThat(imported.out()).contains("2 sessions, 6 runs, 19 events written");
+        assertThat(imported.out()).contains("2 sessions, 7 runs, 27 events written");
         assertThat(exported(target)).isEqualTo(original);
         CliTest.Result again = memoria("import", write("moved.jsonl", moved).toString(), "--store", target);
         assertThat(again.code()).isZero();
@@ -241,7 +241,7 @@ class ImportTest {
             CliTest.Result imported = memoria("import", file.toString(), "--store", target);
             assertThat(imported.code()).as("order " + n + ": " + imported.err()).isZero();
             assertThat(problems(imported)).isEmpty();
-            assertThat(imported.out()).contains("2 sessions, 6 runs, 19 events written");
+            assertThat(imported.out()).contains("2 sessions, 7 runs, 27 events written");
             assertThat(exported(target)).as("order " + n).isEqualTo(original);
             assertThat(memoria("import", file.toString(), "--store", target).out()).as("a second import writes nothing")
                     .contains("0 sessions, 0 runs, 0 events written");
@@ -280,7 +280,7 @@ class ImportTest {
         assertThat(memoria("import", headerOnly.toString(), "--store", target).out())
                 .isEqualTo("Nothing to import: " + headerOnly + " holds no records.\n");
         assertThat(memoria("import", write("full.jsonl", original).toString(), "--store", target).out())
-                .contains("2 sessions, 6 runs, 19 events written");
+                .contains("2 sessions, 7 runs, 27 events written");
         assertThat(memoria("import", headerOnly.toString(), "--store", target).out()).as("not 'everything is already in'")
                 .isEqualTo("Nothing to import: " + headerOnly + " holds no records.\n");
     }

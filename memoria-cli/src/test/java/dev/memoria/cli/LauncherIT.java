@@ -32,7 +32,7 @@ class LauncherIT {
         assertThat(first).contains("Starting session demo in sqlite:./memoria.db", "agent> 12 * (3 + 4) = 84");
         assertThat(dir.resolve("memoria.db")).exists();
         String second = run(dir, List.of(launcher, "demo"), 0);
-        assertThat(second).contains("Resuming session demo with 8 earlier messages");
+        assertThat(second).contains("Resuming session demo with 10 earlier messages");
         assertThat(run(dir, List.of(launcher, "show", "nope"), 1)).startsWith("memoria: no session 'nope'");
         assertThat(run(dir, List.of(launcher, "--no-such-option"), 2)).contains("Unknown option");
     }

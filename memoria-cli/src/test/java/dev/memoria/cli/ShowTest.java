@@ -42,7 +42,7 @@ class ShowTest {
                     Event.of(EventType.ASSISTANT_MESSAGE, Map.of("content", "x")),
                     Event.of(EventType.TOOL_CALL, data("tool", "calc", "arguments", data("a", 1L))),
                     Event.of(EventType.TOOL_RESULT, data("tool", "clock", "result", "noon", "isError", false)),
-                    new Event(null, "SUMMARY", null, Map.of("text", "so far: hi"), Map.of()),
+                    new Event(null, "DIGEST", null, Map.of("text", "so far: hi"), Map.of()),
                     Event.toolCall("c1", "calc", Map.of("b", 2L)),
                     Event.toolResult("c1", "calc", 42L, false),
                     Event.of(EventType.TOOL_CALL, data("callId", "c2", "tool", "calc", "arguments", "oops")),
@@ -50,7 +50,7 @@ class ShowTest {
                     Event.of(EventType.THINKING, data("text", 5L)),
                     Event.of(EventType.TOOL_RESULT, data("callId", "c9", "tool", "calc", "result", 7L, "isError", true)),
                     Event.toolCall("c3", "calc", Map.of()),
-                    new Event(null, "REWIND", null, Map.of(), Map.of()),
+                    new Event(null, "UNDO", null, Map.of(), Map.of()),
                     Event.systemMessage("be brief"),
                     Event.of(EventType.WINDOW, data("from", 14L, "keep", List.of()))));
         }
@@ -69,16 +69,67 @@ class ShowTest {
                 "#2 ASSISTANT_MESSAGE {\"content\":\"x\"}",
                 "#3 tool call calc {\"a\":1}",
                 "#4 tool result clock \"noon\"",
-                "#5 SUMMARY {\"text\":\"so far: hi\"}",
+                "#5 DIGEST {\"text\":\"so far: hi\"}",
                 "#6 tool calc {\"b\":2} -> 42 (#7)",
                 "#8 TOOL_CALL {\"callId\":\"c2\",\"tool\":\"calc\",\"arguments\":\"oops\"}",
                 "#9 TOOL_RESULT {\"callId\":\"c2\",\"result\":3}",
                 "#10 THINKING {\"text\":5}",
                 "#11 tool result calc (error) 7",
                 "#12 tool calc {} -> (no result)",
-                "#13 REWIND {}",
+                "#13 UNDO {}",
                 "#14 system: be brief",
                 "#15 window moved {\"from\":14,\"keep\":[]}");
+    }
+
+    /**
+     * A parent run with two children, the first with a child of its own, then a second top-level
+     * run, and a run whose parent is in another session: each child under its parent, joined to
+     * it by a line down the parent's events, in start order.
+     */
+    @Test
+    void showDrawsChildRunsIndentedUnderTheirParentRun() {
+        String store = "sqlite:" + dir.resolve("children.db");
+        try (Stores stores = Stores.open(store)) {
+            stores.sessions().create(NewSession.builder().id("family").build());
+            stores.sessions().create(NewSession.builder().id("elsewhere").build());
+            Run parent = stores.runs().create(NewRun.builder("family", "planner").id("p").build());
+            stores.memory().append(parent.ref(), List.of(Event.userMessage("plan a trip"), Event.assistantMessage("done")));
+            Run child = stores.runs().create(NewRun.builder("family", "flights").id("p.1").parentRunId("p").build());
+            stores.memory().append(child.ref(), List.of(Event.userMessage("find flights"),
+                    Event.toolCall("c1", "search", Map.of("to", "FCO")), Event.toolResult("c1", "search", "AZ 610", false)));
+            Run grandchild = stores.runs().create(NewRun.builder("family", "prices").id("p.1.1").parentRunId("p.1").build());
+            stores.memory().append(grandchild.ref(), List.of(Event.userMessage("price AZ 610")));
+            Run second = stores.runs().create(NewRun.builder("family", "hotels").id("p.2").parentRunId("p").build());
+            stores.memory().append(second.ref(), List.of(Event.userMessage("find hotels")));
+            Run next = stores.runs().create(NewRun.builder("family", "planner").id("q").build());
+            stores.memory().append(next.ref(), List.of(Event.userMessage("thanks")));
+            Run other = stores.runs().create(NewRun.builder("elsewhere", "planner").id("x").build());
+            stores.runs().create(NewRun.builder("family", "helper").id("orphan").parentRunId(other.id()).build());
+        }
+        CliTest.Result show = memoria("show", "family", "--store", store);
+        assertThat(show.code()).as(show.err()).isZero();
+        List<String> lines = show.out().lines().skip(2).map(l -> l.replaceAll("started [-0-9]+ [:0-9]+", "started T")).toList();
+        assertThat(lines).containsExactly(
+                "\u251c\u2500 run p",
+                "\u2502  \u2502 agent planner, PENDING, started T",
+                "\u2502  \u2502 #1 user: plan a trip",
+                "\u2502  \u2502 #2 assistant: done",
+                "\u2502  \u251c\u2500 run p.1",
+                "\u2502  \u2502  \u2502 agent flights, PENDING, started T",
+                "\u2502  \u2502  \u2502 #1 user: find flights",
+                "\u2502  \u2502  \u2502 #2 tool search {\"to\":\"FCO\"} -> \"AZ 610\" (#3)",
+                "\u2502  \u2502  \u2514\u2500 run p.1.1",
+                "\u2502  \u2502      agent prices, PENDING, started T",
+                "\u2502  \u2502       #1 user: price AZ 610",
+                "\u2502  \u2514\u2500 run p.2",
+                "\u2502      agent hotels, PENDING, started T",
+                "\u2502       #1 user: find hotels",
+                "\u251c\u2500 run q",
+                "\u2502   agent planner, PENDING, started T",
+                "\u2502    #1 user: thanks",
+                "\u2514\u2500 run orphan",
+                "    agent helper, PENDING, started T, child of run x");
+        assertThat(show.out().lines()).allMatch(l -> l.length() <= 80, "fits 80 columns");
     }
 
     @Test
@@ -91,7 +142,7 @@ class ShowTest {
                 "#2 ASSISTANT_MESSAGE {\"content\":\"x\"}",
                 "#3 tool call calc {\"a\":1}",
                 "#4 tool result clock \"noon\"",
-                "#5 SUMMARY {\"text\":\"so far: hi\"}",
+                "#5 DIGEST {\"text\":\"so far: hi\"}",
                 "#6 tool call calc {\"b\":2}",
                 "#7 tool result calc 42",
                 "#8 TOOL_CALL {\"callId\":\"c2\",\"tool\":\"calc\",\"arguments\":\"oops\"}",
@@ -99,12 +150,12 @@ class ShowTest {
                 "#10 THINKING {\"text\":5}",
                 "#11 tool result calc (error) 7",
                 "#12 tool call calc {}",
-                "#13 REWIND {}",
+                "#13 UNDO {}",
                 "#14 system: be brief",
                 "#15 window moved {\"from\":14,\"keep\":[]}");
         assertThat(memoria("events", "r1", "--store", store, "--json").out().lines().toList().get(4))
-                .contains("\"type\":\"SUMMARY\"", "\"data\":{\"text\":\"so far: hi\"}");
-        assertThat(memoria("stats", "--store", store).out()).contains("SUMMARY=1", "REWIND=1", "TOOL_CALL=4")
+                .contains("\"type\":\"DIGEST\"", "\"data\":{\"text\":\"so far: hi\"}");
+        assertThat(memoria("stats", "--store", store).out()).contains("DIGEST=1", "UNDO=1", "TOOL_CALL=4")
                 .doesNotContain("UNKNOWN");
     }
 
@@ -113,7 +164,7 @@ class ShowTest {
         String store = storeWithOddEvents();
         Path export = dir.resolve("odd.jsonl");
         assertThat(memoria("export", "--store", store, "--out", export.toString()).code()).isZero();
-        assertThat(Files.readString(export)).contains("\"type\":\"SUMMARY\"", "\"type\":\"REWIND\"");
+        assertThat(Files.readString(export)).contains("\"type\":\"DIGEST\"", "\"type\":\"UNDO\"");
         String imported = "sqlite:" + dir.resolve("imported.db");
         CliTest.Result result = memoria("import", export.toString(), "--store", imported);
         assertThat(result.code()).as(result.err()).isZero();

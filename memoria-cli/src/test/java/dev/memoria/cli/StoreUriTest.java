@@ -42,6 +42,9 @@ class StoreUriTest {
                 List.of("sessions", "--store", uri),
                 List.of("show", "demo", "--store", uri),
                 List.of("events", "some-run", "--store", uri),
+                List.of("runs", "--store", uri),
+                List.of("resume", "some-run", "--approve", "--store", uri),
+                List.of("cancel", "some-run", "--store", uri),
                 List.of("export", "--store", uri),
                 List.of("export", "--store", uri, "--out", dir.resolve("out.jsonl").toString()),
                 List.of("stats", "--store", uri),
@@ -180,6 +183,9 @@ class StoreUriTest {
                         List.of("show", "nope", "--store", uri),
                         List.of("events", liveRun, "--store", uri),
                         List.of("events", "nope", "--store", uri, "--verbose"),
+                        List.of("runs", "--store", uri, "--status", "COMPLETED", "--limit", "1"),
+                        List.of("resume", "nope", "--approve", "--store", uri),
+                        List.of("cancel", "nope", "--store", uri, "--verbose"),
                         List.of("export", "--store", uri),
                         List.of("stats", "--store", uri),
                         List.of("prune", "--store", uri, "--inactive-for", "30d"),
@@ -197,7 +203,7 @@ class StoreUriTest {
                 }
             }
             assertThat(checked).as("the live store's commands succeeded, so their success lines were checked too")
-                    .contains("0 sessions", "0 show", "0 events", "0 export", "0 stats", "0 prune", "0 demo", "0 chat",
+                    .contains("0 sessions", "0 show", "0 events", "0 runs", "0 export", "0 stats", "0 prune", "0 demo", "0 chat",
                             "0 import", "0 copy");
             CliTest.Result stats = memoria("stats", "--store", live);
             assertThat(stats.out()).contains("Store: mongodb://" + address.getHostString() + ":" + address.getPort()

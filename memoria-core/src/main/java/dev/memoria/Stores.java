@@ -42,12 +42,21 @@ public interface Stores extends AutoCloseable {
     /**
      * Removes a session, its runs and their events: events first, then runs, then the session,
      * so that an interrupted purge leaves nothing unreachable and a second call finishes it (X1).
-     * Idempotent: purging an unknown session does nothing.
+     * Idempotent: purging an unknown session does nothing. A session that has forks is refused
+     * before anything is removed, naming them (C7): their views read this session's events.
      *
      * @param sessionId the session
+     * @throws ConflictException if sessions were forked from this one; purge them first
      */
     default void purgeSession(String sessionId) {
         Checks.id(sessionId, "sessionId");
+        List<dev.memoria.session.Session> forks = sessions().list(dev.memoria.session.SessionFilter.all()
+                .label(dev.memoria.internal.Labels.FORKED_FROM, sessionId).limit(5)).items();
+        if (!forks.isEmpty()) {
+            throw new ConflictException("session " + Checks.shorten(sessionId) + " has forks whose views read its events ("
+                    + forks.stream().map(s -> Checks.shorten(s.id())).collect(java.util.stream.Collectors.joining(", "))
+                    + (forks.size() == 5 ? ", …" : "") + "): purge them first; nothing was removed");
+        }
         for (Run run : runs().listBySession(sessionId)) {
             memory().delete(run.ref());
             runs().delete(run.id());

@@ -111,15 +111,15 @@ class RecordRulesTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("type: a type name is 1 to 32 upper case");
         assertThatThrownBy(() -> new Event(null, "X".repeat(33), null, Map.of(), Map.of()))
                 .isInstanceOf(IllegalArgumentException.class);
-        Event custom = new Event("k", "SUMMARY", null, Map.of("text", "so far"), Map.of());
+        Event custom = new Event("k", "DIGEST", null, Map.of("text", "so far"), Map.of());
         assertThat(custom.type()).isEqualTo(EventType.UNKNOWN);
-        assertThat(custom.typeName()).isEqualTo("SUMMARY");
+        assertThat(custom.typeName()).isEqualTo("DIGEST");
         assertThat(Event.userMessage("hi").typeName()).isEqualTo("USER_MESSAGE");
-        MemoryEvent stored = new MemoryEvent(RUN, 1, "k", "SUMMARY", T, Map.of("text", "so far"), Map.of());
+        MemoryEvent stored = new MemoryEvent(RUN, 1, "k", "DIGEST", T, Map.of("text", "so far"), Map.of());
         assertThat(stored.type()).isEqualTo(EventType.UNKNOWN);
         assertThat(stored.textIfAny()).contains("so far");
         assertThatThrownBy(stored::text).isInstanceOf(IllegalStateException.class)
-                .hasMessage("event 1 is a SUMMARY without text");
+                .hasMessage("event 1 is a DIGEST without text");
         assertThat(custom.sameContentAs(stored)).isTrue();
         assertThat(stored.toEvent()).isEqualTo(custom.withTimestamp(T));
         assertThat(new MemoryEvent(RUN, 1, "k", "SUMMARIES", T, Map.of("text", "so far"), Map.of()))

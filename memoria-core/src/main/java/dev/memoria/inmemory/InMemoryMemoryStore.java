@@ -12,15 +12,14 @@ import dev.memoria.spi.Checks;
 import dev.memoria.spi.Cursors;
 import dev.memoria.spi.Filters;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongConsumer;
 
@@ -29,12 +28,37 @@ import java.util.function.LongConsumer;
  * visible in order (M5, M6); appends to different runs do not wait for each other.
  */
 final class InMemoryMemoryStore implements MemoryStore {
-    static final Comparator<MemoryEvent> SESSION_ORDER = Comparator.comparing(MemoryEvent::timestamp)
-            .thenComparing(e -> e.run().runId()).thenComparingLong(MemoryEvent::sequence);
 
     private final Clock clock;
     private final ConcurrentHashMap<String, RunLog> logs = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Set<String>> runsBySession = new ConcurrentHashMap<>();
+    /**
+     * Every session's events in session order (M8), so that a session read looks at the events it
+     * returns, not at the whole session, as an index does in a database. Guarded by itself: a
+     * reader sees a batch whole or not at all.
+     */
+    private final ConcurrentHashMap<String, TreeMap<SessionKey, MemoryEvent>> bySession = new ConcurrentHashMap<>();
+
+    /** An event's place in its session's order: timestamp, run id, sequence. */
+    private record SessionKey(long millis, String runId, long sequence) implements Comparable<SessionKey> {
+        static SessionKey of(MemoryEvent e) {
+            return new SessionKey(e.timestamp().toEpochMilli(), e.run().runId(), e.sequence());
+        }
+
+        /** Before every event of that millisecond (run ids are never empty, sequences start at 1). */
+        static SessionKey startOf(long millis) {
+            return new SessionKey(millis, "", 0);
+        }
+
+        @Override
+        public int compareTo(SessionKey o) {
+            int c = Long.compare(millis, o.millis);
+            if (c != 0) {
+                return c;
+            }
+            c = runId.compareTo(o.runId);
+            return c != 0 ? c : Long.compare(sequence, o.sequence);
+        }
+    }
     /** Told how many events each read looked at (see {@link InMemoryStores#create(Clock, LongConsumer)}). */
     private final LongConsumer readMeter;
 
@@ -99,12 +123,13 @@ final class InMemoryMemoryStore implements MemoryStore {
         Appends.checkOwner(run, log.ref.sessionId(), log.ref.agentId());
         Appends.Decision decision = Appends.decide(run, log.events.size(), expected, batch, log.byKey, clock.instant())
                 .orThrow();
-        for (MemoryEvent e : decision.toWrite()) {
-            log.events.add(e);
-            log.byKey.put(e.key(), e);
-        }
-        if (!log.events.isEmpty()) {
-            runsBySession.computeIfAbsent(run.sessionId(), s -> ConcurrentHashMap.newKeySet()).add(run.runId());
+        TreeMap<SessionKey, MemoryEvent> index = bySession.computeIfAbsent(run.sessionId(), s -> new TreeMap<>());
+        synchronized (index) {
+            for (MemoryEvent e : decision.toWrite()) {
+                log.events.add(e);
+                log.byKey.put(e.key(), e);
+                index.put(SessionKey.of(e), e);
+            }
         }
         return decision.result();
     }
@@ -154,38 +179,43 @@ final class InMemoryMemoryStore implements MemoryStore {
     }
 
     private Page<MemoryEvent> readSession(EventQuery query) {
-        MemoryEvent from = null;
         String scope = Filters.scope(query);
-        if (query.cursor() != null) {
-            List<String> key = Cursors.decode(query.cursor(), "session-events", scope, 3);
-            from = new MemoryEvent(new RunRef("cursor", "cursor", key.get(1)), Cursors.number(key.get(2)), "cursor",
-                    dev.memoria.memory.EventType.USER_MESSAGE, Instant.ofEpochMilli(Cursors.number(key.get(0))), null, null);
+        TreeMap<SessionKey, MemoryEvent> index = bySession.get(query.sessionId());
+        if (index == null) {
+            return new Page<>(List.of(), null);
         }
-        List<MemoryEvent> all = new ArrayList<>();
-        for (String runId : runsBySession.getOrDefault(query.sessionId(), Set.of())) {
-            RunLog log = logs.get(runId);
-            if (log == null) {
-                continue;
+        List<MemoryEvent> found = new ArrayList<>();
+        int examined = 0;
+        synchronized (index) {
+            NavigableMap<SessionKey, MemoryEvent> range = index;
+            if (query.timestampAfter() != null) {
+                range = range.tailMap(SessionKey.startOf(query.timestampAfter().toEpochMilli() + 1), true);
             }
-            synchronized (log) {
-                if (log.ref.sessionId().equals(query.sessionId())) {
-                    readMeter.accept(log.events.size());
-                    for (MemoryEvent e : log.events) {
-                        if (Filters.matches(query, e)) {
-                            all.add(e);
-                        }
-                    }
+            if (query.timestampBefore() != null) {
+                range = range.headMap(SessionKey.startOf(query.timestampBefore().toEpochMilli()), false);
+            }
+            if (query.cursor() != null) {
+                List<String> key = Cursors.decode(query.cursor(), "session-events", scope, 3);
+                range = range.tailMap(new SessionKey(Cursors.number(key.get(0)), key.get(1), Cursors.number(key.get(2))), false);
+            }
+            Iterable<MemoryEvent> order = query.isLatest() ? range.descendingMap().values() : range.values();
+            int wanted = query.isLatest() ? query.limit() : query.limit() + 1;
+            for (MemoryEvent e : order) {
+                if (found.size() >= wanted) {
+                    break;
+                }
+                examined++;
+                if (Filters.matches(query, e)) {
+                    found.add(e);
                 }
             }
         }
-        all.sort(SESSION_ORDER);
+        readMeter.accept(examined);
         if (query.isLatest()) {
-            return new Page<>(all.subList(Math.max(0, all.size() - query.limit()), all.size()), null);
+            Collections.reverse(found);
+            return new Page<>(found, null);
         }
-        MemoryEvent start = from;
-        List<MemoryEvent> page = all.stream().filter(e -> start == null || SESSION_ORDER.compare(e, start) > 0)
-                .limit(query.limit() + 1L).toList();
-        return Cursors.page(page, query.limit(), last -> Cursors.encode("session-events", scope,
+        return Cursors.page(found, query.limit(), last -> Cursors.encode("session-events", scope,
                 Long.toString(last.timestamp().toEpochMilli()), last.run().runId(), Long.toString(last.sequence())));
     }
 
@@ -202,9 +232,11 @@ final class InMemoryMemoryStore implements MemoryStore {
             }
             log.deleted = true;
             logs.remove(run.runId(), log);
-            Set<String> ofSession = runsBySession.get(run.sessionId());
-            if (ofSession != null) {
-                ofSession.remove(run.runId());
+            TreeMap<SessionKey, MemoryEvent> index = bySession.get(run.sessionId());
+            if (index != null) {
+                synchronized (index) {
+                    log.events.forEach(e -> index.remove(SessionKey.of(e)));
+                }
             }
             return log.events.size();
         }

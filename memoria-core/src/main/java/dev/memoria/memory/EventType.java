@@ -45,6 +45,19 @@ public enum EventType {
      */
     APPROVAL,
     /**
+     * A compaction (C1): data {@code text} (the summary), {@code summarizer} (its id), optionally
+     * {@code model}, {@code upTo} (the position of the last event it covers: {@code session},
+     * {@code timestamp}, {@code run}, {@code sequence}), {@code covered} (how many events the
+     * summarizer read) and {@code hidden} (the rewound ranges after {@code upTo} that stay hidden).
+     * Written to a session's context log by {@link dev.memoria.context.Context}; no event is changed.
+     */
+    SUMMARY,
+    /**
+     * A rewind (C5): data {@code to}, a position; the view omits the events after it that precede
+     * this marker. Written to a session's context log by {@link dev.memoria.context.Context}.
+     */
+    REWIND,
+    /**
      * A type this version of Memoria does not know: written by a newer version, or a custom type
      * name. {@link MemoryEvent#typeName()} holds the stored name. Never written as such: an event
      * is written with a type name.
@@ -60,7 +73,7 @@ public enum EventType {
     /** @return whether events of this type carry a {@code text} field */
     public boolean isText() {
         return this == USER_MESSAGE || this == ASSISTANT_MESSAGE || this == PLANNER_NOTE || this == THINKING
-                || this == SYSTEM_MESSAGE;
+                || this == SYSTEM_MESSAGE || this == SUMMARY;
     }
 
     /**

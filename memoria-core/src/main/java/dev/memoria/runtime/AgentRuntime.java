@@ -64,9 +64,13 @@ public final class AgentRuntime {
     private final int historyWindow;
     private final Duration heartbeat;
     private final List<RunListener> listeners;
+    private final dev.memoria.context.Summarizer summarizer;
+    private final dev.memoria.context.CompactionPolicy compactionPolicy;
 
     private AgentRuntime(Builder b) {
         this.listeners = List.copyOf(b.listeners);
+        this.summarizer = b.summarizer;
+        this.compactionPolicy = b.compactionPolicy;
         this.stores = b.stores;
         this.clock = b.clock;
         this.ids = b.ids;
@@ -215,11 +219,18 @@ public final class AgentRuntime {
             }
         }
         tell(l -> l.onEnd(ended));
+        if (summarizer != null && ended.status() == RunStatus.COMPLETED) {
+            compactQuietly(session.id());
+        }
         if (failure instanceof Error error) {
             throw error;
         }
         Optional<Suspension> paused = ended.status() != RunStatus.PAUSED ? Optional.empty()
                 : suspension != null ? Optional.of(suspension) : suspension(ended.id());
+        if (ended.status() == RunStatus.PAUSED && paused.isEmpty()) {
+            throw new dev.memoria.StoreStateException("run " + ended.id() + " was set PAUSED by another writer without a "
+                    + EventType.SUSPENDED + " event; cancel it (AgentRuntime.cancel) or fail it");
+        }
         return new RunResult(ended, events, paused);
     }
 
@@ -336,8 +347,11 @@ public final class AgentRuntime {
             page = stores.memory().read(all.cursor(page.nextCursor()));
             events.addAll(page.items());
         }
+        // the history as it was when the run started: not this run's own events, nor messages of
+        // runs that came while it waited (a summary written meanwhile still stands for what it covers)
         List<MemoryEvent> history = history(session.id(), historyWindow).stream()
-                .filter(e -> !e.run().runId().equals(runId)).toList();
+                .filter(e -> !e.run().runId().equals(runId))
+                .filter(e -> e.type() == EventType.SUMMARY || !e.timestamp().isAfter(paused.startedAt())).toList();
         return execute(session, running, agent, turnInput, history, events, suspension, decision);
     }
 
@@ -406,6 +420,17 @@ public final class AgentRuntime {
             cancel(child.id(), "parent run " + runId + " was canceled");
         }
         return canceled;
+    }
+
+    /** Compacts the session if the policy says so (C9); a compaction never fails the run that completed. */
+    private void compactQuietly(String sessionId) {
+        try {
+            dev.memoria.context.Context.of(stores).compact(sessionId, summarizer, compactionPolicy);
+        } catch (ConflictException anotherCompactorWasFirst) {
+            // its summary stands; the next run tries again if still due
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "compacting session " + sessionId + " failed; the run stays COMPLETED", e);
+        }
     }
 
     private void tell(java.util.function.Consumer<RunListener> call) {
@@ -515,8 +540,10 @@ public final class AgentRuntime {
     }
 
     /**
-     * The session's last user and assistant messages across runs, oldest first (A2), read from
-     * an index rather than by loading runs.
+     * The session's last user and assistant messages across runs, oldest first (A2), as its
+     * context view shows them (C2): after a compaction the SUMMARY event comes first and stands for
+     * what it covers; rewound events are left out; a fork's inherited prefix is included. Read
+     * from an index rather than by loading runs.
      *
      * @param sessionId the session
      * @param limit how many, 1 to {@value Limits#MAX_PAGE_SIZE}
@@ -527,8 +554,9 @@ public final class AgentRuntime {
     }
 
     /**
-     * The session's last events of the given types across runs, oldest first; for example
-     * messages and tool events together.
+     * The session's last events of the given types across runs, oldest first, as its context
+     * view shows them (C2, C3); for example messages and tool events together, every call paired
+     * with a result.
      *
      * @param sessionId the session
      * @param limit how many, 1 to {@value Limits#MAX_PAGE_SIZE}
@@ -539,7 +567,7 @@ public final class AgentRuntime {
         if (types.isEmpty()) {
             throw new IllegalArgumentException("types: name at least one event type");
         }
-        return stores.memory().read(EventQuery.session(sessionId).types(types).latest(limit)).items();
+        return dev.memoria.context.Context.of(stores).view(sessionId, limit, types).events();
     }
 
     /**
@@ -739,6 +767,8 @@ public final class AgentRuntime {
         private int historyWindow = DEFAULT_HISTORY_WINDOW;
         private Duration heartbeat = DEFAULT_HEARTBEAT;
         private final List<RunListener> listeners = new ArrayList<>();
+        private dev.memoria.context.Summarizer summarizer;
+        private dev.memoria.context.CompactionPolicy compactionPolicy;
 
         private Builder(Stores stores) {
             this.stores = Objects.requireNonNull(stores, "stores");
@@ -793,6 +823,22 @@ public final class AgentRuntime {
          */
         public Builder listener(RunListener listener) {
             listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Lets the runtime compact a session on its own (C9): after each run that completes, if
+         * the policy says the session is due, its view is summarized (see
+         * {@link dev.memoria.context.Context#compact(String, dev.memoria.context.Summarizer, dev.memoria.context.CompactionPolicy)}).
+         * A compaction that fails or loses to another compactor never fails the run.
+         *
+         * @param summarizer writes the summaries
+         * @param policy when and how much
+         * @return this builder
+         */
+        public Builder compaction(dev.memoria.context.Summarizer summarizer, dev.memoria.context.CompactionPolicy policy) {
+            this.summarizer = Objects.requireNonNull(summarizer, "summarizer");
+            this.compactionPolicy = Objects.requireNonNull(policy, "policy");
             return this;
         }
 

@@ -26,8 +26,9 @@ public interface Turn {
     String input();
 
     /**
-     * @return the session's earlier user and assistant messages (before this run), oldest first,
-     *     at most the runtime's history window (A2)
+     * @return the session's earlier user and assistant messages (before this run; on a resume,
+     *     from before the run started), oldest first, at most the runtime's history window, as the
+     *     session's context view shows them (A2, C2: after a compaction its SUMMARY comes first)
      */
     List<MemoryEvent> history();
 
@@ -97,8 +98,10 @@ public interface Turn {
     RunSuspendedException suspend(String id, String reason, Map<String, ?> data);
 
     /**
-     * Asks a person to approve a tool call before it runs (A7): stores the TOOL_CALL (once, by its
-     * key) and suspends with reason {@link Suspension#APPROVAL}. Resume with an {@link Approval}:
+     * Asks a person to approve a tool call before it runs (A7): stores the TOOL_CALL and suspends
+     * with reason {@link Suspension#APPROVAL}. The call is stored once per key: give it a key
+     * derived from its call id ({@code Event.toolCall(…).withKey("call:" + callId)}) so that an
+     * agent repeating the step after a crash does not store it twice. Resume with an {@link Approval}:
      * on a grant {@link #approval()} tells the agent to execute the call; on a denial the runtime
      * has already stored the call's error result ("denied: reason") and the agent goes on.
      *

@@ -16,7 +16,8 @@ import javax.sql.DataSource;
  * PostgreSQL: {@code EXPLAIN (ANALYZE)} — the rows every plan node produced or filtered out.
  * SQLite, which exposes no per-statement row counters to JDBC: its query plan — a read that
  * walks an index costs the rows it returns, one that scans the table or sorts in a temporary
- * B-tree costs every row of the table.
+ * B-tree costs every row of the table. A compound of limited arms (the session reads' UNION ALL
+ * of one index-ordered scan per type) sorts only its arms' rows: it costs its rows times its arms.
  */
 final class SqlWorkMeters {
     private SqlWorkMeters() {
@@ -67,14 +68,32 @@ final class SqlWorkMeters {
             try (Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file)) {
                 for (ReadCapture.Query q : seen) {
                     boolean readsEverything = false;
+                    // a compound (UNION ALL) of limited, index-ordered arms: SQLite sorts each arm's
+                    // few rows (a co-routine) for the merge, which is no table scan
+                    java.util.Map<Integer, String> details = new java.util.HashMap<>();
+                    java.util.Map<Integer, Integer> parents = new java.util.HashMap<>();
+                    java.util.Set<String> coroutines = new java.util.HashSet<>();
                     try (PreparedStatement ps = c.prepareStatement("EXPLAIN QUERY PLAN " + q.sql())) {
                         Database.bindAll(ps, q.params().toArray());
                         try (ResultSet rs = ps.executeQuery()) {
                             while (rs.next()) {
-                                String detail = rs.getString("detail");
-                                readsEverything |= (detail.startsWith("SCAN") && !detail.contains("json_each"))
-                                        || detail.contains("TEMP B-TREE");
+                                details.put(rs.getInt("id"), rs.getString("detail"));
+                                parents.put(rs.getInt("id"), rs.getInt("parent"));
+                                if (rs.getString("detail").startsWith("CO-ROUTINE ")) {
+                                    coroutines.add(rs.getString("detail").substring("CO-ROUTINE ".length()).trim());
+                                }
                             }
+                        }
+                    }
+                    for (java.util.Map.Entry<Integer, String> node : details.entrySet()) {
+                        String detail = node.getValue();
+                        if (detail.startsWith("SCAN") && !detail.contains("json_each")) {
+                            readsEverything |= !coroutines.contains(detail.substring("SCAN".length()).trim().split(" ")[0]);
+                        } else if (detail.contains("TEMP B-TREE")) {
+                            int parent = parents.get(node.getKey());
+                            boolean sortsACoroutine = details.entrySet().stream().anyMatch(n -> parents.get(n.getKey()) == parent
+                                    && n.getValue().startsWith("SCAN ") && coroutines.contains(n.getValue().substring(5).trim()));
+                            readsEverything |= !sortsACoroutine;
                         }
                     }
                     if (readsEverything) {
@@ -86,12 +105,15 @@ final class SqlWorkMeters {
                         try (PreparedStatement ps = c.prepareStatement(q.sql())) {
                             Database.bindAll(ps, q.params().toArray());
                             try (ResultSet rs = ps.executeQuery()) {
+                                long rows = 0;
                                 while (rs.next()) {
-                                    work++;
+                                    rows++;
                                 }
+                                // each arm of a compound returns at most as many rows as the whole
+                                work += rows * Math.max(1, coroutines.size());
                             }
                         }
-                        work++; // the index seek itself
+                        work += 1 + coroutines.size(); // the index seeks themselves
                     }
                 }
             } catch (SQLException e) {

@@ -206,7 +206,7 @@ class MongoBackendTest {
         MongoDatabase db = MongoTestServer.get().freshDatabase();
         try (Stores stores = MongoStores.create(db)) {
             List<Document> events = new ArrayList<>();
-            String[] types = {"USER_MESSAGE", "SUMMARY", "ASSISTANT_MESSAGE", "FROM_THE_FUTURE"};
+            String[] types = {"USER_MESSAGE", "DIGEST", "ASSISTANT_MESSAGE", "FROM_THE_FUTURE"};
             for (int i = 0; i < types.length; i++) {
                 events.add(new Document("s", (long) i + 1).append("k", "k" + i).append("t", types[i]).append("ts", 1000L + i)
                         .append("dj", "{\"text\":\"t" + i + "\"}").append("lj", "{}"));
@@ -217,7 +217,7 @@ class MongoBackendTest {
                     .append("maxTs", 1003L).append("e", events));
             var query = dev.memoria.memory.EventQuery.run(run);
             assertThat(stores.memory().read(query.types(EventType.UNKNOWN)).items()).extracting(MemoryEvent::typeName)
-                    .containsExactly("SUMMARY", "FROM_THE_FUTURE");
+                    .containsExactly("DIGEST", "FROM_THE_FUTURE");
             assertThat(stores.memory().read(query.types(EventType.UNKNOWN, EventType.USER_MESSAGE).latest(2)).items())
                     .extracting(MemoryEvent::key).containsExactly("k1", "k3");
             assertThat(stores.memory().read(dev.memoria.memory.EventQuery.session(run.sessionId()).types(EventType.UNKNOWN))

@@ -92,23 +92,23 @@ public abstract class CompatibilityContract extends ContractSupport {
         long t = START.toEpochMilli();
         raw().insertEvents(run, List.of(
                 new RawEvent(1, "k1", "USER_MESSAGE", t, "{\"text\":\"hello\"}", "{}"),
-                new RawEvent(2, "k2", "SUMMARY", t + 1, "{\"text\":\"the story so far\",\"covers\":[1,1]}", "{}"),
+                new RawEvent(2, "k2", "DIGEST", t + 1, "{\"text\":\"the story so far\",\"covers\":[1,1]}", "{}"),
                 new RawEvent(3, "k3", "FROM_THE_FUTURE", t + 2, "{\"shape\":{\"nested\":[1,2.5,null]}}", "{\"l\":\"v\"}"),
                 new RawEvent(4, "k4", "ASSISTANT_MESSAGE", t + 3, "{\"text\":\"hi\"}", "{}")));
         List<MemoryEvent> loaded = stores.memory().load(run).events();
         assertThat(loaded).extracting(MemoryEvent::type).containsExactly(EventType.USER_MESSAGE, EventType.UNKNOWN,
                 EventType.UNKNOWN, EventType.ASSISTANT_MESSAGE);
-        assertThat(loaded).extracting(MemoryEvent::typeName).containsExactly("USER_MESSAGE", "SUMMARY", "FROM_THE_FUTURE",
+        assertThat(loaded).extracting(MemoryEvent::typeName).containsExactly("USER_MESSAGE", "DIGEST", "FROM_THE_FUTURE",
                 "ASSISTANT_MESSAGE");
         assertThat(loaded.get(1).textIfAny()).contains("the story so far");
         assertThat(loaded.get(2).data()).isEqualTo(Map.of("shape", Map.of("nested", java.util.Arrays.asList(1L, 2.5, null))));
         assertThat(loaded.get(2).labels()).isEqualTo(Map.of("l", "v"));
         assertThat(stores.memory().read(EventQuery.run(run).latest(3)).items()).extracting(MemoryEvent::typeName)
-                .containsExactly("SUMMARY", "FROM_THE_FUTURE", "ASSISTANT_MESSAGE");
+                .containsExactly("DIGEST", "FROM_THE_FUTURE", "ASSISTANT_MESSAGE");
         assertThat(stores.memory().read(EventQuery.run(run).after(1).limit(2)).items()).extracting(MemoryEvent::typeName)
-                .containsExactly("SUMMARY", "FROM_THE_FUTURE");
+                .containsExactly("DIGEST", "FROM_THE_FUTURE");
         assertThat(stores.memory().read(EventQuery.session(run.sessionId())).items()).extracting(MemoryEvent::typeName)
-                .containsExactly("USER_MESSAGE", "SUMMARY", "FROM_THE_FUTURE", "ASSISTANT_MESSAGE");
+                .containsExactly("USER_MESSAGE", "DIGEST", "FROM_THE_FUTURE", "ASSISTANT_MESSAGE");
         assertThat(stores.memory().read(EventQuery.run(run).types(EventType.USER_MESSAGE, EventType.ASSISTANT_MESSAGE))
                 .items()).extracting(MemoryEvent::key).containsExactly("k1", "k4");
         assertThat(stores.memory().read(EventQuery.session(run.sessionId()).types(EventType.ASSISTANT_MESSAGE).latest(5))
@@ -125,7 +125,7 @@ public abstract class CompatibilityContract extends ContractSupport {
         assertThat(stores.memory().append(run, List.of(loaded.get(1).toEvent()))).containsExactly(loaded.get(1));
         RunRef copy = new RunRef(run.sessionId(), "agent", "copy");
         List<MemoryEvent> copied = stores.memory().append(copy, loaded.stream().map(MemoryEvent::toEvent).toList());
-        assertThat(copied).extracting(MemoryEvent::typeName).containsExactly("USER_MESSAGE", "SUMMARY", "FROM_THE_FUTURE",
+        assertThat(copied).extracting(MemoryEvent::typeName).containsExactly("USER_MESSAGE", "DIGEST", "FROM_THE_FUTURE",
                 "ASSISTANT_MESSAGE");
         assertThat(stores.memory().load(copy).events()).isEqualTo(copied);
     }

@@ -396,6 +396,8 @@ public abstract class RuntimeContract extends ContractSupport {
         runtime.run(s.id(), SCRIPTED, "2 + 2");
         AskingAgent asking = new AskingAgent();
         RunResult paused = runtime.run(s.id(), asking, "what is the forecast?");
+        clock.advance(Duration.ofMinutes(1));
+        runtime.run(s.id(), SCRIPTED, "asked while it waits");
         clock.advance(Duration.ofHours(5));
         AgentRuntime elsewhere = AgentRuntime.builder(stores).clock(clock).historyWindow(10).build();
         AskingAgent fresh = new AskingAgent(); // nothing carried in memory: a new agent object, a new runtime
@@ -410,7 +412,7 @@ public abstract class RuntimeContract extends ContractSupport {
         assertThat(turn.suspension()).isEqualTo(paused.suspension());
         assertThat(turn.input()).isEqualTo("Rome");
         assertThat(turn.approval()).isEmpty();
-        assertThat(turn.history()).as("the session's earlier runs, not this one's own messages")
+        assertThat(turn.history()).as("the session's runs before this one, not its own messages nor later runs'")
                 .extracting(MemoryEvent::text).containsExactly("2 + 2", "the answer to '2 + 2' is 5");
         assertThat(types(fresh.eventsOnResume.get(0))).containsExactly(
                 EventType.USER_MESSAGE, EventType.PLANNER_NOTE, EventType.SUSPENDED, EventType.RESUMED);

@@ -110,7 +110,7 @@ public final class Context {
      *
      * @param sessionId the session
      * @param window how many events at most after the summary, 1 to {@value Limits#MAX_PAGE_SIZE}
-     * @return the view; empty for an unknown session, as a read of its events would be
+     * @return the view; for a session id with no session record, of the events stored under it
      */
     public View view(String sessionId, int window) {
         return view(sessionId, window, MESSAGES);
@@ -122,7 +122,7 @@ public final class Context {
      * @param sessionId the session
      * @param window how many events at most after the summary, 1 to {@value Limits#MAX_PAGE_SIZE}
      * @param types the types to include (not the marker types)
-     * @return the view; empty for an unknown session, as a read of its events would be
+     * @return the view; for a session id with no session record, of the events stored under it
      */
     public View view(String sessionId, int window, Set<EventType> types) {
         Checks.id(sessionId, "sessionId");
@@ -135,10 +135,6 @@ public final class Context {
             if (MARKERS.contains(t) || t == EventType.UNKNOWN) {
                 throw new IllegalArgumentException("types: " + t + " cannot be viewed: markers shape the view, they are not in it");
             }
-        }
-        if (stores.sessions().get(sessionId).isEmpty()) {
-            // like a read of the session's events: an unknown session has none
-            return new View(sessionId, null, List.of(), 0, List.of(), new Chain(List.of(new Segment(sessionId, null, Long.MAX_VALUE, null))));
         }
         Chain chain = chain(sessionId);
         long basis = lastSequence(log(sessionId));
@@ -472,15 +468,19 @@ public final class Context {
                         + MAX_LINEAGE);
             }
             String id = current;
-            Session s = stores.sessions().get(id).orElseThrow(() -> segments.isEmpty() ? new NotFoundException("session", id)
-                    : new dev.memoria.StoreStateException("session " + Checks.shorten(sessionId) + " was forked from session "
-                            + Checks.shorten(id) + ", which is gone"));
+            Optional<Session> found = stores.sessions().get(id);
+            if (found.isEmpty() && !segments.isEmpty()) {
+                throw new dev.memoria.StoreStateException("session " + Checks.shorten(sessionId) + " was forked from session "
+                        + Checks.shorten(id) + ", which is gone");
+            }
             segments.add(new Segment(id, upper, limit, forkedAt));
-            Object record = s.metadata().get(FORK_METADATA);
+            // events may be stored under a session id with no session record (as a read of them
+            // would find): such a session has no lineage
+            Object record = found.map(s -> s.metadata().get(FORK_METADATA)).orElse(null);
             if (record == null) {
                 break;
             }
-            Fork fork = Fork.of(id, s.createdAt(), record);
+            Fork fork = Fork.of(id, found.get().createdAt(), record);
             current = fork.parentId();
             upper = fork.at();
             limit = fork.parentMarkers();

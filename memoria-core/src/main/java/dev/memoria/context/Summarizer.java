@@ -2,7 +2,9 @@ package dev.memoria.context;
 
 import dev.memoria.memory.MemoryEvent;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BiFunction;
 
 /**
  * Writes the text of a summary (C9): a model call in a real application, a deterministic function
@@ -26,4 +28,30 @@ public interface Summarizer {
      * @return the summary's text, not blank
      */
     String summarize(Optional<String> previous, List<MemoryEvent> events);
+
+    /**
+     * @param id the summarizer's stable id
+     * @param summarize writes the text from the previous summary and the events to cover
+     * @return a summarizer without a model name
+     */
+    static Summarizer of(String id, BiFunction<Optional<String>, List<MemoryEvent>, String> summarize) {
+        String checked = dev.memoria.internal.Checks.id(id, "id");
+        Objects.requireNonNull(summarize, "summarize");
+        return new Summarizer() {
+            @Override
+            public String id() {
+                return checked;
+            }
+
+            @Override
+            public String summarize(Optional<String> previous, List<MemoryEvent> events) {
+                return summarize.apply(previous, events);
+            }
+
+            @Override
+            public String toString() {
+                return "Summarizer[" + checked + "]";
+            }
+        };
+    }
 }

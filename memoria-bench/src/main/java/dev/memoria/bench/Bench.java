@@ -3,6 +3,8 @@ package dev.memoria.bench;
 import dev.memoria.Limits;
 import dev.memoria.Stores;
 import dev.memoria.memory.Event;
+import dev.memoria.context.Context;
+import dev.memoria.context.View;
 import dev.memoria.memory.EventQuery;
 import dev.memoria.memory.MemoryEvent;
 import dev.memoria.run.RunRef;
@@ -203,6 +205,7 @@ public final class Bench {
         // P4 on the largest and the smallest run: latency and bytes allocated per read
         RunRef small = new RunRef("bench", "agent", "p1-" + config.p1Sizes()[0]);
         AgentRuntime runtime = AgentRuntime.create(stores);
+        Stats latestOfLargest = null;
         for (RunRef run : List.of(small, largest)) {
             long events = lastSequence(stores, run);
             RunRef r = run;
@@ -212,6 +215,7 @@ public final class Bench {
             }));
             long latestBytes = allocatedPerOp(config.p4Reps(), () -> stores.memory().read(EventQuery.run(r).latest(50)));
             report.p4(b.name, "latest(50) on a " + String.format(Locale.ROOT, "%,d", events) + "-event run", latest, latestBytes);
+            latestOfLargest = latest;
         }
         long sessionEvents = 0;
         for (int size : config.p1Sizes()) {
@@ -221,6 +225,22 @@ public final class Bench {
         long historyBytes = allocatedPerOp(config.p4Reps(), () -> runtime.history("bench", 50));
         report.p4(b.name, "runtime history window (50) of a " + String.format(Locale.ROOT, "%,d", sessionEvents)
                 + "-event session", history, historyBytes);
+
+        // the context view (C8) of the same session once compacted: the summary, then what follows it
+        Context context = Context.of(stores);
+        if (stores.sessions().get("bench").isEmpty()) {
+            stores.sessions().create(dev.memoria.session.NewSession.builder().id("bench").build()); // markers need a session record
+        }
+        List<MemoryEvent> recent = context.view("bench", 100).events();
+        context.compact("bench", recent.get(40), "the story so far", "bench");
+        int expected = 1 + Math.min(50, recent.size() - 41);
+        Stats view = Stats.of(time(config.warmup(), config.p4Reps(), () -> {
+            View v = context.view("bench", 50);
+            check(v.events().size() == expected && v.summary().isPresent(), "view of the compacted session: " + v.events().size());
+        }));
+        long viewBytes = allocatedPerOp(config.p4Reps(), () -> context.view("bench", 50));
+        report.p4View(b.name, "view(50) of the " + String.format(Locale.ROOT, "%,d", sessionEvents)
+                + "-event session after a compaction", view, viewBytes, latestOfLargest);
     }
 
     private static long allocatedPerOp(int reps, ThrowingRunnable op) throws Exception {

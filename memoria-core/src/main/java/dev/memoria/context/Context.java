@@ -491,8 +491,8 @@ public final class Context {
 
     // ---- markers ----------------------------------------------------------------------------
 
-    /** The summary in effect and the hidden ranges after it. */
-    private record Markers(Summary summary, List<Summary.Range> hidden) {
+    /** The summary in effect (null if none) and the hidden ranges after it. */
+    record Markers(Summary summary, List<Summary.Range> hidden) {
         boolean isHidden(Position p, Chain chain) {
             for (Summary.Range r : hidden) {
                 if (chain.compare(r.after(), p) < 0 && chain.compare(p, r.through()) <= 0) {
@@ -501,6 +501,18 @@ public final class Context {
             }
             return false;
         }
+    }
+
+    /**
+     * The markers a view of the session applies: the summary in effect and the ranges rewinds hide
+     * after it, read as a view reads them (C8), for {@link Conversation}.
+     *
+     * @param sessionId an existing session
+     * @return its markers
+     * @throws NotFoundException if there is no such session
+     */
+    Markers markersOf(String sessionId) {
+        return markers(chain(sessionId));
     }
 
     /**
@@ -538,6 +550,13 @@ public final class Context {
                 addRewinds(log, candidate.sequence(), newerThan, segment.markerLimit, hidden);
                 newerThan = candidate.sequence();
                 Summary summary = Summary.of(candidate);
+                if (segment.upper != null && chain.compare(summary.upTo(), segment.upper) > 0) {
+                    // the parent summarized past the fork's point: that summary covers events the fork never had
+                    addRewinds(log, candidate.sequence(), newerThan, segment.markerLimit, hidden);
+                    newerThan = candidate.sequence();
+                    index++;
+                    continue;
+                }
                 if (!voided(summary, hidden, chain)) {
                     hidden.addAll(summary.hidden());
                     return new Markers(summary, hidden);

@@ -329,6 +329,9 @@ public abstract class ContextContract extends ContractSupport {
                 .isInstanceOf(dev.memoria.AlreadyExistsException.class);
         assertThatThrownBy(() -> context.fork("parent", context.view("fork", 50).events().get(2), "elsewhere"))
                 .as("a point of another session").isInstanceOf(IllegalArgumentException.class);
+        // a fork from a point the parent's summary covers inherits the originals, not that summary
+        context.fork("parent", message(parentView, "u1"), "early");
+        assertThat(texts(context.view("early", 50))).containsExactly("u1");
     }
 
     @Test

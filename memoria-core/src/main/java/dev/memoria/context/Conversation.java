@@ -51,6 +51,16 @@ import java.util.Optional;
  * several appends, marker last: until it lands, readers see the old window followed by the part
  * already appended.
  *
+ * <h2>The context view</h2>
+ * A conversation's events are events of its session like any other's, so a {@link Context} works
+ * on them: {@link Context#compact} records a summary of them, {@link Context#rewind} hides some,
+ * as markers in the session's context log; nothing here changes. {@link #window()},
+ * {@link #latest(int)} and {@link #latestWith(EventType)} read the window as the framework wrote
+ * it (what a framework's store must give back); {@link #summary()}, {@link #latestInView(int)} and
+ * {@link #latestInViewWith(EventType)} read it as the session's context view has it: the summary
+ * in effect, then the messages after what it covers, without those a rewind hid (what a native
+ * chat memory shows a model). Their cost does not grow with the conversation either.
+ *
  * <h2>The session</h2>
  * The first write creates the session (labelled {@value #CONVERSATION_LABEL} = the agent id) and
  * its log's run, whose id is derived from the session id so that every process finds it. A
@@ -77,6 +87,8 @@ public final class Conversation {
      * confirmed with {@link #isWindowEmpty()} (a write racing the clear can leave it on a filled window).
      */
     public static final String EMPTY_LABEL = "memoria.window-empty";
+    /** What an adapter writes before a summary's text in the system message it shows a model ({@link #withSummary}). */
+    public static final String SUMMARY_INTRO = "Summary of the conversation so far: ";
     private static final String FROM = "from";
     private static final String KEEP = "keep";
     /** Events a read asks for at once: the most a page holds. */
@@ -204,8 +216,8 @@ public final class Conversation {
     }
 
     /** The window's position, as the latest WINDOW marker says: from 1 with nothing kept, without one. */
-    private record Position(long marker, String markerKey, long from, List<Long> keep) {
-        static final Position START = new Position(0, null, 1, List.of());
+    private record Start(long marker, String markerKey, long from, List<Long> keep) {
+        static final Start START = new Start(0, null, 1, List.of());
     }
 
     /**
@@ -267,7 +279,7 @@ public final class Conversation {
      * @return whether the window holds no message
      */
     public boolean isWindowEmpty() {
-        Position at = position();
+        Start at = position();
         if (!at.keep().isEmpty()) {
             return false;
         }
@@ -294,7 +306,7 @@ public final class Conversation {
      */
     public List<Message> latest(int max) {
         Checks.pageSize(max, "max");
-        Position at = position();
+        Start at = position();
         long last = lastSequence();
         long span = 2L * max + 2;
         while (true) {
@@ -323,7 +335,7 @@ public final class Conversation {
      */
     public Optional<Message> latestWith(EventType type) {
         Objects.requireNonNull(type, "type");
-        Position at = position();
+        Start at = position();
         List<MemoryEvent> found = stores.memory().read(EventQuery.run(log).types(type).latest(1)).items();
         if (!found.isEmpty() && found.get(0).sequence() >= at.from()) {
             return Optional.of(messageAround(found.get(0)));
@@ -336,6 +348,378 @@ public final class Conversation {
             }
         }
         return Optional.empty();
+    }
+
+    // ---- the context view: summaries and rewinds ------------------------------------------------
+
+    /**
+     * The end of the window as the session's context view has it (C2, C5): the summary in effect,
+     * then the window's last messages after what it covers, without those a rewind hid.
+     *
+     * @param summary the newest summary in effect for the session, if it was compacted
+     * @param messages the window's last messages that the view shows, oldest first
+     */
+    public record Viewed(Optional<Summary> summary, List<Message> messages) {
+        /** Checks and copies the parts. */
+        public Viewed {
+            Objects.requireNonNull(summary, "summary");
+            messages = List.copyOf(Objects.requireNonNull(messages, "messages"));
+        }
+    }
+
+    /**
+     * The text of the system message an adapter shows a model for a compacted conversation: the
+     * conversation's own system text, a blank line, then {@value #SUMMARY_INTRO} and the summary.
+     *
+     * @param systemText the text of the conversation's system message, or null if it has none
+     * @param summary the summary in effect
+     * @return the system message's text
+     */
+    public static String withSummary(String systemText, Summary summary) {
+        Objects.requireNonNull(summary, "summary");
+        String text = SUMMARY_INTRO + summary.text();
+        return systemText == null || systemText.isEmpty() ? text : systemText + "\n\n" + text;
+    }
+
+    /**
+     * The newest summary in effect for the conversation's session: the one its context view
+     * ({@link Context#view}) starts with, recorded by {@link Context#compact}. Read from the
+     * session's markers, at the cost of one read when they have not changed since this object last
+     * looked, whatever the conversation's length.
+     *
+     * @return the summary, or empty if the session was never compacted (or a rewind voided it)
+     */
+    public Optional<Summary> summary() {
+        return Optional.ofNullable(marks().summary());
+    }
+
+    /**
+     * The end of the window as a model should see it (what a native chat memory reads): the
+     * summary in effect, and the window's last {@code max} messages that the session's context view
+     * shows, that is those after what the summary covers, without those a rewind hid. The view works
+     * on events, a chat memory on whole messages: a message of which the view shows any event is
+     * shown whole (a summary's cut inside an assistant message with tool calls keeps the message and
+     * its calls; a tool call is never separated from its results by it, C3). Without a summary or a
+     * rewind this is {@link #latest(int)}.
+     *
+     * <p>The cost follows {@code max} (and the markers since the newest summary), not the
+     * conversation's length, as {@link #latest(int)}'s.
+     *
+     * @param max at most this many messages, at least 1
+     * @return the summary in effect and the messages after it, oldest first; fewer than {@code max}
+     *     messages when the view shows no more
+     */
+    public Viewed latestInView(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("max: must be at least 1, got " + max);
+        }
+        Marks marks = marks();
+        Start at = position();
+        long last = lastSequence();
+        List<Span> spans = visibleSpans(marks, at, last);
+        List<List<Stored>> newestFirst = new ArrayList<>();
+        int need = max;
+        for (int i = spans.size() - 1; i >= 0 && need > 0; i--) {
+            List<Stored> found = lastMessages(spans.get(i), need);
+            newestFirst.add(found);
+            need -= found.size();
+        }
+        List<Message> out = new ArrayList<>();
+        if (need > 0) {
+            // the messages kept in front of the window, those the view shows
+            List<Message> kept = new ArrayList<>();
+            for (long first : at.keep()) {
+                List<MemoryEvent> events = messageAt(first);
+                if (events.stream().anyMatch(e -> marks.visible(e.sequence()))) {
+                    group(events).forEach(st -> kept.add(st.message()));
+                }
+            }
+            out.addAll(kept.subList(Math.max(0, kept.size() - need), kept.size()));
+        }
+        for (int i = newestFirst.size() - 1; i >= 0; i--) {
+            newestFirst.get(i).forEach(st -> out.add(st.message()));
+        }
+        return new Viewed(Optional.ofNullable(marks.summary()), out);
+    }
+
+    /**
+     * As {@link #latestWith(EventType)}, without the messages a rewind hid (C5). A summary hides
+     * nothing here: it stands for the conversation's messages, not for what a system message says,
+     * which stays in effect.
+     *
+     * @param type a type of event
+     * @return the latest message of the window holding an event of that type that the view did not
+     *     rewind away
+     */
+    public Optional<Message> latestInViewWith(EventType type) {
+        Objects.requireNonNull(type, "type");
+        Marks marks = marks();
+        if (marks.hidden().isEmpty()) {
+            return latestWith(type);
+        }
+        Start at = position();
+        long upTo = Long.MAX_VALUE;
+        while (true) {
+            MemoryEvent found = latestOfType(type, upTo);
+            if (found == null || found.sequence() < at.from()) {
+                break;
+            }
+            Span hiding = marks.hiding(found.sequence());
+            if (hiding == null) {
+                return Optional.of(messageAround(found));
+            }
+            upTo = hiding.after();
+        }
+        for (int i = at.keep().size() - 1; i >= 0; i--) {
+            List<MemoryEvent> events = messageAt(at.keep().get(i));
+            if (events.stream().anyMatch(e -> e.type() == type && marks.hiding(e.sequence()) == null)) {
+                return Optional.of(group(events).get(0).message());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Sequences of the log in {@code (after, through]}. */
+    private record Span(long after, long through) {
+        boolean holds(long sequence) {
+            return sequence > after && sequence <= through;
+        }
+    }
+
+    /**
+     * The session's context markers as they bear on this log (C1, C5): the summary in effect (null
+     * if none), the log's last sequence it covers, and the log's sequences that the rewinds after it
+     * hide; with the context log's latest event they were read at.
+     */
+    private record Marks(Summary summary, long covered, List<Span> hidden, long contextLast, String contextKey) {
+        static final Marks NONE = new Marks(null, 0, List.of(), 0, null);
+
+        /** Whether the view shows the log's event at that sequence. */
+        boolean visible(long sequence) {
+            return sequence > covered && hiding(sequence) == null;
+        }
+
+        /** The hidden range that holds the sequence, or null. */
+        Span hiding(long sequence) {
+            for (Span h : hidden) {
+                if (h.holds(sequence)) {
+                    return h;
+                }
+            }
+            return null;
+        }
+    }
+
+    /** The markers this object last read, reused while the session's context log has not moved. */
+    private volatile Marks knownMarks;
+
+    /**
+     * The markers as the context view applies them ({@link Context}), mapped to this log's
+     * sequences. One read of the session's context log when it has not moved since the last call;
+     * otherwise what a view reads of the markers, plus one read per position outside this log.
+     * Only the session's own summaries apply: a fork's parent's cover events that are not in this
+     * conversation's log.
+     */
+    private Marks marks() {
+        RunRef markers = new RunRef(sessionId, Context.AGENT_ID, Context.logRunId(sessionId));
+        List<MemoryEvent> newest = stores.memory().read(EventQuery.run(markers).latest(1)).items();
+        if (newest.isEmpty()) {
+            return Marks.NONE; // the session was never compacted nor rewound
+        }
+        MemoryEvent latest = newest.get(0);
+        Marks known = knownMarks;
+        if (known != null && known.contextLast() == latest.sequence() && latest.key().equals(known.contextKey())) {
+            return known;
+        }
+        Context.Markers read;
+        try {
+            read = Context.of(stores).markersOf(sessionId);
+        } catch (dev.memoria.NotFoundException gone) {
+            return Marks.NONE; // purged a moment ago
+        }
+        Summary summary = read.summary();
+        if (summary != null && !summary.marker().run().sessionId().equals(sessionId)) {
+            summary = null;
+        }
+        long covered = summary == null ? 0 : lastAtOrBefore(summary.upTo());
+        List<Span> hidden = new ArrayList<>();
+        for (Summary.Range r : read.hidden()) {
+            long after = lastAtOrBefore(r.after());
+            long through = lastAtOrBefore(r.through());
+            if (through > after && through > covered) {
+                hidden.add(new Span(after, through));
+            }
+        }
+        Marks marks = new Marks(summary, covered, List.copyOf(hidden), latest.sequence(), latest.key());
+        knownMarks = marks;
+        return marks;
+    }
+
+    /**
+     * The log's last sequence at or before a position in the session's order (M8: timestamp, run
+     * id, sequence), as the view compares them; 0 if none is. A position of another session (a
+     * fork's parent) comes before every event of this log.
+     */
+    private long lastAtOrBefore(Position p) {
+        if (!p.sessionId().equals(sessionId)) {
+            return 0;
+        }
+        if (p.runId().equals(log.runId())) {
+            return p.sequence();
+        }
+        // in the position's millisecond, this log's events come first if its run id sorts first
+        java.time.Instant bound = log.runId().compareTo(p.runId()) < 0 ? p.timestamp().plusMillis(1) : p.timestamp();
+        List<MemoryEvent> found = stores.memory().read(EventQuery.run(log).timestampBefore(bound).latest(1)).items();
+        return found.isEmpty() ? 0 : found.get(0).sequence();
+    }
+
+    /**
+     * The stretches of the log the view shows of the window: after the window's start and what the
+     * summary covers, without the hidden ranges, each widened to whole messages, oldest first.
+     */
+    private List<Span> visibleSpans(Marks marks, Start at, long last) {
+        long start = at.from() - 1;
+        List<Span> spans = new ArrayList<>();
+        long from = Math.max(start, marks.covered());
+        if (from < last) {
+            spans.add(new Span(from, last));
+        }
+        for (Span h : marks.hidden()) {
+            List<Span> rest = new ArrayList<>();
+            for (Span s : spans) {
+                long before = Math.min(s.through(), h.after());
+                if (before > s.after()) {
+                    rest.add(new Span(s.after(), before));
+                }
+                long after = Math.max(s.after(), h.through());
+                if (s.through() > after) {
+                    rest.add(new Span(after, s.through()));
+                }
+            }
+            spans = rest;
+        }
+        // a message the view shows any event of is shown whole
+        List<Span> widened = new ArrayList<>();
+        for (Span s : spans) {
+            long after = s.after() > start ? Math.max(start, widenedStart(s.after())) : s.after();
+            long through = s.through() < last ? widenedEnd(s.through()) : s.through();
+            widened.add(new Span(after, through));
+        }
+        widened.sort(java.util.Comparator.comparingLong(Span::after));
+        List<Span> merged = new ArrayList<>();
+        for (Span s : widened) {
+            Span previous = merged.isEmpty() ? null : merged.get(merged.size() - 1);
+            if (previous != null && s.after() <= previous.through()) {
+                merged.set(merged.size() - 1, new Span(previous.after(), Math.max(previous.through(), s.through())));
+            } else {
+                merged.add(s);
+            }
+        }
+        return merged;
+    }
+
+    /** Where a span that starts after {@code boundary} starts when it takes in the message crossing the boundary. */
+    private long widenedStart(long boundary) {
+        List<MemoryEvent> two = stores.memory().read(EventQuery.run(log).after(boundary - 1).limit(2)).items();
+        if (two.size() == 2 && two.get(0).sequence() == boundary && sameMessage(two.get(0), two.get(1))) {
+            return firstOfMessage(two.get(0)) - 1;
+        }
+        return boundary;
+    }
+
+    /** Where a span that ends at {@code boundary} ends when it takes in the message crossing the boundary. */
+    private long widenedEnd(long boundary) {
+        List<MemoryEvent> two = stores.memory().read(EventQuery.run(log).after(boundary - 1).limit(2)).items();
+        if (two.size() == 2 && two.get(0).sequence() == boundary && sameMessage(two.get(0), two.get(1))) {
+            List<MemoryEvent> rest = messageAt(boundary);
+            return rest.get(rest.size() - 1).sequence();
+        }
+        return boundary;
+    }
+
+    private static boolean sameMessage(MemoryEvent a, MemoryEvent b) {
+        String key = a.labels().get(MESSAGE_LABEL);
+        return a.type() != EventType.WINDOW && b.type() != EventType.WINDOW && key != null
+                && key.equals(b.labels().get(MESSAGE_LABEL));
+    }
+
+    /** The sequence of the first event of the message an event belongs to. */
+    private long firstOfMessage(MemoryEvent event) {
+        String key = event.labels().get(MESSAGE_LABEL);
+        long first = event.sequence();
+        if (key == null) {
+            return first;
+        }
+        while (first > 1) {
+            List<MemoryEvent> before = messageEvents(Math.max(0, first - 1 - GROUP_PAGE), first - 1).events();
+            int i = before.size() - 1;
+            while (i >= 0 && key.equals(before.get(i).labels().get(MESSAGE_LABEL))) {
+                first = before.get(i).sequence();
+                i--;
+            }
+            if (i >= 0 || before.isEmpty()) {
+                return first;
+            }
+        }
+        return first;
+    }
+
+    /** The last {@code need} messages of a span that starts and ends between messages, oldest first: read from its end. */
+    private List<Stored> lastMessages(Span span, int need) {
+        long size = 2L * need + 2;
+        while (true) {
+            long after = Math.max(span.after(), span.through() - size);
+            boolean reachedStart = after == span.after();
+            List<Stored> found = group(messageEvents(after, span.through()).events());
+            // short of the start, the first group may have begun before the range: it does not count
+            int whole = reachedStart ? found.size() : found.size() - 1;
+            if (reachedStart || whole >= need) {
+                return found.subList(found.size() - Math.min(need, whole), found.size());
+            }
+            size *= 2;
+        }
+    }
+
+    /**
+     * The log's latest event of a type with a sequence at most {@code upTo}: found by timestamp
+     * (the log's events are in time order), or read forwards when a page of them shares the
+     * bound's millisecond.
+     */
+    private MemoryEvent latestOfType(EventType type, long upTo) {
+        EventQuery query = EventQuery.run(log).types(type);
+        if (upTo != Long.MAX_VALUE) {
+            if (upTo < 1) {
+                return null;
+            }
+            List<MemoryEvent> at = stores.memory().read(EventQuery.run(log).after(upTo - 1).limit(1)).items();
+            if (!at.isEmpty()) {
+                query = query.timestampBefore(at.get(0).timestamp().plusMillis(1));
+            }
+        }
+        List<MemoryEvent> page = stores.memory().read(query.latest(GROUP_PAGE)).items();
+        for (int i = page.size() - 1; i >= 0; i--) {
+            if (page.get(i).sequence() <= upTo) {
+                return page.get(i);
+            }
+        }
+        if (page.size() < GROUP_PAGE) {
+            return null;
+        }
+        MemoryEvent last = null;
+        long after = 0;
+        while (true) {
+            Page<MemoryEvent> forward = stores.memory().read(EventQuery.run(log).types(type).after(after).limit(READ_PAGE));
+            for (MemoryEvent e : forward.items()) {
+                if (e.sequence() > upTo) {
+                    return last;
+                }
+                last = e;
+                after = e.sequence();
+            }
+            if (!forward.hasNext()) {
+                return last;
+            }
+        }
     }
 
     /**
@@ -450,6 +834,7 @@ public final class Conversation {
     /** Removes the conversation: its session, the log's run and every event (X1). */
     public void delete() {
         remembered = null;
+        knownMarks = null;
         stores.purgeSession(sessionId);
         runSeen = false;
     }
@@ -711,7 +1096,7 @@ public final class Conversation {
 
     private Window readWindow(String generation) {
         while (true) {
-            Position at = position();
+            Start at = position();
             List<Stored> messages = new ArrayList<>();
             for (long first : at.keep()) {
                 messages.addAll(group(messageAt(first)));
@@ -728,12 +1113,12 @@ public final class Conversation {
     }
 
     /** Where the window starts, as the latest WINDOW marker says. */
-    private Position position() {
+    private Start position() {
         List<MemoryEvent> markers = stores.memory().read(EventQuery.run(log).types(EventType.WINDOW).latest(1)).items();
-        return markers.isEmpty() ? Position.START : position(markers.get(0));
+        return markers.isEmpty() ? Start.START : position(markers.get(0));
     }
 
-    private static Position position(MemoryEvent marker) {
+    private static Start position(MemoryEvent marker) {
         Map<String, Object> data = marker.data();
         long from = data.get(FROM) instanceof Long l ? l : marker.sequence() + 1;
         List<Long> keep = new ArrayList<>();
@@ -744,7 +1129,7 @@ public final class Conversation {
                 }
             }
         }
-        return new Position(marker.sequence(), marker.key(), from, keep);
+        return new Start(marker.sequence(), marker.key(), from, keep);
     }
 
     /**

@@ -509,4 +509,205 @@ class ConversationTest {
             }
         }
     }
+
+    // ------------------------------------------------------------------ the context view
+
+    /** A clock one millisecond further on every reading, so that markers and events never share one. */
+    private static final class TickingClock extends Clock {
+        private final AtomicLong millis = new AtomicLong(1_700_000_000_000L);
+
+        @Override
+        public java.time.Instant instant() {
+            return java.time.Instant.ofEpochMilli(millis.incrementAndGet());
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+    }
+
+    private static Message result(String callId, String text) {
+        return Message.of(Event.toolResult(callId, "add", text, false));
+    }
+
+    private static Message assistant(String text) {
+        return Message.of(Event.assistantMessage(text));
+    }
+
+    /** The conversation's event of the session's view (messages, tool calls and results) whose text or call id is given. */
+    private static MemoryEvent viewed(Stores stores, String sessionId, String textOrCallId) {
+        return Context.of(stores).view(sessionId, 1000, Context.CONVERSATION).unsummarized().stream()
+                .filter(e -> textOrCallId.equals(e.textIfAny().orElse(null)) || textOrCallId.equals(e.data().get("callId")))
+                .findFirst().orElseThrow();
+    }
+
+    /** Four turns: a system message, then user, assistant, one with two tool calls and their results. */
+    private static List<Message> fourTurns() {
+        return List.of(system("be brief"),
+                user("q1"), assistant("a1"),
+                user("q2"), toolCalls("t2"), result("t2-1", "r2-1"), result("t2-2", "r2-2"), assistant("a2"),
+                user("q3"), assistant("a3"),
+                user("q4"), assistant("a4"));
+    }
+
+    @Test
+    void aCompactedConversationReadsItsSummaryThenOnlyTheMessagesAfterTheCut() {
+        conversation.append(fourTurns());
+        assertThat(conversation.summary()).isEmpty();
+        assertThat(conversation.latestInView(100)).isEqualTo(new Conversation.Viewed(java.util.Optional.empty(), fourTurns()));
+
+        Summary recorded = Context.of(stores).compact("chat-1", viewed(stores, "chat-1", "a2"), "Ada asked two sums.", "test");
+
+        assertThat(conversation.summary()).contains(recorded);
+        Conversation.Viewed viewed = conversation.latestInView(100);
+        assertThat(viewed.summary()).contains(recorded);
+        assertThat(viewed.messages()).containsExactly(user("q3"), assistant("a3"), user("q4"), assistant("a4"));
+        assertThat(conversation.latestInView(3).messages()).containsExactly(assistant("a3"), user("q4"), assistant("a4"));
+        // the system message is not a message the summary stands for: it stays in effect
+        assertThat(conversation.latestInViewWith(EventType.SYSTEM_MESSAGE)).contains(system("be brief"));
+        // the window as written, and the log, are unchanged
+        assertThat(conversation.latest(100)).isEqualTo(fourTurns());
+        assertThat(conversation.window()).isEqualTo(fourTurns());
+
+        conversation.append(List.of(user("q5"), assistant("a5")));
+        assertThat(conversation.latestInView(100).messages()).containsExactly(user("q3"), assistant("a3"), user("q4"),
+                assistant("a4"), user("q5"), assistant("a5"));
+        // another object, another process: the same
+        assertThat(Conversation.of(stores, "chat-1", "test-adapter").latestInView(100)).isEqualTo(conversation.latestInView(100));
+
+        // a second compaction replaces the first
+        Summary second = Context.of(stores).compact("chat-1", viewed(stores, "chat-1", "a4"), "Four sums.", "test");
+        assertThat(conversation.summary()).contains(second);
+        assertThat(conversation.latestInView(100).messages()).containsExactly(user("q5"), assistant("a5"));
+    }
+
+    @Test
+    void theMessagesAfterTheCutAreWhatTheContextViewShows() {
+        conversation.append(fourTurns());
+        Context.of(stores).compact("chat-1", viewed(stores, "chat-1", "q2"), "Ada asked.", "test");
+        conversation.append(List.of(user("q5"), toolCalls("t5"), result("t5-1", "r5-1"), result("t5-2", "r5-2")));
+
+        View view = Context.of(stores).view("chat-1", 1000, Context.CONVERSATION);
+        List<Object> fromTheView = view.unsummarized().stream().map(e -> (Object) List.of(e.typeName(), e.data())).toList();
+        List<Object> fromTheConversation = conversation.latestInView(1000).messages().stream().flatMap(m -> m.events().stream())
+                .map(e -> (Object) List.of(e.typeName(), e.data())).toList();
+        assertThat(fromTheConversation).isEqualTo(fromTheView);
+        assertThat(conversation.latestInView(1000).summary()).isEqualTo(view.summary());
+    }
+
+    @Test
+    void aCutInsideAMessageKeepsTheWholeMessageAndItsToolResults() {
+        conversation.append(fourTurns());
+        // the cut is the assistant's text: its tool calls, in the same message, come after it
+        MemoryEvent text = viewed(stores, "chat-1", "t2");
+        assertThat(text.type()).isEqualTo(EventType.ASSISTANT_MESSAGE);
+        Context.of(stores).compact("chat-1", text, "Ada asked.", "test");
+
+        assertThat(conversation.latestInView(100).messages()).containsExactly(toolCalls("t2"), result("t2-1", "r2-1"),
+                result("t2-2", "r2-2"), assistant("a2"), user("q3"), assistant("a3"), user("q4"), assistant("a4"));
+        assertThat(conversation.latestInView(5).messages()).containsExactly(assistant("a2"), user("q3"), assistant("a3"),
+                user("q4"), assistant("a4"));
+    }
+
+    @Test
+    void aCompactionUpToAToolCallCoversNeitherTheCallNorItsResults() {
+        conversation.append(fourTurns());
+        // a cut inside an open call moves back before it (C3): here before the message that holds it
+        Summary summary = Context.of(stores).compact("chat-1", viewed(stores, "chat-1", "t2-2"), "Ada asked.", "test");
+        assertThat(summary.upTo().sequence()).isLessThan(viewed(stores, "chat-1", "t2-1").sequence());
+
+        assertThat(conversation.latestInView(100).messages()).startsWith(toolCalls("t2"), result("t2-1", "r2-1"),
+                result("t2-2", "r2-2"), assistant("a2"));
+    }
+
+    @Test
+    void aRewindHidesWhatItRewoundTheSystemMessageIncludedAndLaterMessagesShow() {
+        Stores ticking = InMemoryStores.create(new TickingClock());
+        Conversation chat = Conversation.of(ticking, "chat-2", "test-adapter");
+        chat.append(List.of(system("be brief"), user("q1"), assistant("a1")));
+        chat.append(List.of(system("be verbose"), user("q2"), toolCalls("t2"), result("t2-1", "r"), result("t2-2", "r")));
+        assertThat(chat.latestInViewWith(EventType.SYSTEM_MESSAGE)).contains(system("be verbose"));
+
+        Context.of(ticking).rewind("chat-2", viewed(ticking, "chat-2", "a1"));
+
+        assertThat(chat.summary()).isEmpty();
+        assertThat(chat.latestInView(100).messages()).containsExactly(system("be brief"), user("q1"), assistant("a1"));
+        assertThat(chat.latestInViewWith(EventType.SYSTEM_MESSAGE)).contains(system("be brief"));
+        assertThat(chat.latestInViewWith(EventType.TOOL_CALL)).isEmpty();
+        assertThat(chat.latest(100)).as("the window as written").hasSize(8);
+
+        chat.append(List.of(user("q2 again"), assistant("a2")));
+        assertThat(chat.latestInView(100).messages()).containsExactly(system("be brief"), user("q1"), assistant("a1"),
+                user("q2 again"), assistant("a2"));
+        assertThat(chat.latestInView(2).messages()).containsExactly(user("q2 again"), assistant("a2"));
+
+        // compacted after the rewind: the summary, then what came after the cut and was not rewound
+        Context.of(ticking).compact("chat-2", viewed(ticking, "chat-2", "q1"), "Ada said hi.", "test");
+        assertThat(chat.latestInView(100).messages()).containsExactly(assistant("a1"), user("q2 again"), assistant("a2"));
+        assertThat(chat.summary()).map(Summary::text).contains("Ada said hi.");
+
+        // a rewind to before what the summary covers voids it: what is left before the rewind shows again
+        MemoryEvent first = ticking.memory().load(chat.log()).events().get(0);
+        assertThat(first.type()).isEqualTo(EventType.SYSTEM_MESSAGE);
+        Context.of(ticking).rewind("chat-2", first);
+        assertThat(chat.summary()).isEmpty();
+        assertThat(chat.latestInView(100).messages()).containsExactly(system("be brief"));
+        chat.append(List.of(user("q3")));
+        assertThat(chat.latestInView(100).messages()).containsExactly(system("be brief"), user("q3"));
+    }
+
+    @Test
+    void aViewedReadCostsTheWindowNotTheConversation() {
+        for (int i = 0; i < 2000; i++) {
+            conversation.append(List.of(user("q" + i), toolCalls("t" + i), result("t" + i + "-1", "r"), result("t" + i + "-2", "r"),
+                    assistant("a" + i)));
+        }
+        // the window's start moved to the last ten turns (a framework's window, as a store writes it)
+        conversation.replaceWindow(conversation.latest(50));
+        Context.of(stores).compact("chat-1", viewed(stores, "chat-1", "a1990"), "Many sums.", "test");
+        conversation.latestInView(20); // reads the markers once
+
+        examined.set(0);
+        Conversation.Viewed viewed = conversation.latestInView(20);
+        long read = examined.get();
+        examined.set(0);
+        conversation.latest(20);
+        long plain = examined.get();
+
+        assertThat(viewed.messages()).hasSize(20).last().isEqualTo(assistant("a1999"));
+        assertThat(read).as("events examined for a viewed read").isLessThan(plain + 10).isLessThan(100);
+
+        // a new object reads the markers too: still a small read
+        examined.set(0);
+        assertThat(Conversation.of(stores, "chat-1", "test-adapter").latestInView(20)).isEqualTo(viewed);
+        assertThat(examined.get()).isLessThan(100);
+    }
+
+    @Test
+    void withoutMarkersTheViewedWindowIsTheWindow() {
+        conversation.replaceWindow(List.of(system("old"), system("s"), user("a"), user("b")));
+        conversation.replaceWindow(List.of(system("s"), user("b"), user("c")));
+        for (int max = 1; max <= 4; max++) {
+            assertThat(conversation.latestInView(max).messages()).as("max %d", max).isEqualTo(conversation.latest(max));
+        }
+        assertThat(conversation.latestInViewWith(EventType.SYSTEM_MESSAGE)).contains(system("s"));
+        assertThat(Conversation.of(stores, "never-written", "test-adapter").latestInView(5))
+                .isEqualTo(new Conversation.Viewed(java.util.Optional.empty(), List.of()));
+        assertThatThrownBy(() -> conversation.latestInView(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("max");
+    }
+
+    @Test
+    void theSystemTextWithASummary() {
+        conversation.append(List.of(user("q1"), assistant("a1"), user("q2")));
+        Summary summary = Context.of(stores).compact("chat-1", viewed(stores, "chat-1", "a1"), "Ada said hi.", "test");
+        assertThat(Conversation.withSummary("Be brief.", summary))
+                .isEqualTo("Be brief.\n\nSummary of the conversation so far: Ada said hi.");
+        assertThat(Conversation.withSummary(null, summary)).isEqualTo("Summary of the conversation so far: Ada said hi.");
+    }
 }

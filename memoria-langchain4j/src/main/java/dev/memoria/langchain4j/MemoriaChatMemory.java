@@ -6,16 +6,17 @@ import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.memory.ChatMemory;
 import dev.langchain4j.model.TokenCountEstimator;
-import dev.memoria.Limits;
 import dev.memoria.SessionEndedException;
 import dev.memoria.Stores;
 import dev.memoria.context.Conversation;
 import dev.memoria.context.Conversation.Message;
+import dev.memoria.context.Summary;
 import dev.memoria.memory.EventType;
 import dev.memoria.spi.Checks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -51,6 +52,19 @@ import java.util.function.Function;
  * an index, then the latest messages are read from the end. The token budget matches
  * {@code TokenWindowChatMemory} exactly when the estimator counts a list as its messages' counts
  * plus a constant, as LangChain4j's estimators do.
+ *
+ * <h2>A compacted or rewound conversation</h2>
+ * The conversation is a Memoria session, so {@link dev.memoria.context.Context} works on it, and
+ * {@link #messages()} reads the session's context view: once the session was compacted
+ * ({@code Context.compact}), the window's system message is the conversation's own system message
+ * (if it has one) followed by a blank line and {@value Conversation#SUMMARY_INTRO} with the
+ * summary's text, merged into the one {@link SystemMessage} LangChain4j allows, and the messages
+ * are only those after what the summary covers, at most {@code maxMessages} (or the token budget)
+ * with the merged system message counted, tool calls and results whole; messages a
+ * {@code Context.rewind} hid are left out, the system message among them. The view works on events,
+ * a memory on messages: a message of which the view shows any event is shown whole. {@link #add}
+ * still appends (the messages added show after the cut) and nothing is deleted; {@link #set}
+ * takes the merged system message back apart, so that the summary is not stored as system text.
  *
  * <h2>Other operations</h2>
  * {@link #clear()} purges the conversation's session by default (like a store's
@@ -156,7 +170,9 @@ public final class MemoriaChatMemory implements ChatMemory {
     }
 
     /**
-     * Makes the messages the whole window, writing only what is new (see the class comment).
+     * Makes the messages the whole window, writing only what is new (see the class comment). The
+     * system message {@link #messages()} shows for a compacted conversation (the conversation's own,
+     * merged with the summary) is taken as the conversation's own: the summary is not stored again.
      *
      * @param messages the new window, oldest first; not empty
      * @throws IllegalArgumentException if it is null or empty, as {@code ChatMemory} requires, or a
@@ -170,12 +186,32 @@ public final class MemoriaChatMemory implements ChatMemory {
         if (!messages.iterator().hasNext()) {
             throw new IllegalArgumentException("messages must not be empty");
         }
+        Optional<Summary> summary = conversation.summary();
+        if (summary.isPresent()) {
+            SystemMessage own = currentSystemMessage();
+            SystemMessage shown = withSummary(own, summary.get());
+            List<ChatMessage> unmerged = new ArrayList<>();
+            for (ChatMessage m : messages) {
+                if (shown.equals(m)) {
+                    if (own != null) {
+                        unmerged.add(own);
+                    }
+                } else {
+                    unmerged.add(m);
+                }
+            }
+            if (unmerged.isEmpty()) {
+                throw new IllegalArgumentException("messages must not be empty");
+            }
+            messages = unmerged;
+        }
         conversation.replaceWindow(MessageMapper.encodeAll(messages, "messages"));
     }
 
     /**
-     * @return the window, read from the log: the system message first, then the latest messages
-     *     that fit (see the class comment); a new mutable list
+     * @return the window, read from the log: the system message first (merged with the summary of a
+     *     compacted conversation), then the latest messages that fit (see the class comment); a new
+     *     mutable list
      */
     @Override
     public List<ChatMessage> messages() {
@@ -183,15 +219,9 @@ public final class MemoriaChatMemory implements ChatMemory {
         boolean systemKnown = false;
         int read = maxTokens > 0 ? FIRST_READ_FOR_TOKENS : maxMessages + 2; // room for one system message among them
         while (true) {
-            List<Message> latest;
-            boolean whole;
-            if (read <= Limits.MAX_PAGE_SIZE) {
-                latest = conversation.latest(read);
-                whole = latest.size() < read;
-            } else {
-                latest = conversation.window();
-                whole = true;
-            }
+            Conversation.Viewed viewed = conversation.latestInView(read);
+            List<Message> latest = viewed.messages();
+            boolean whole = latest.size() < read;
             List<ChatMessage> tail = new ArrayList<>(latest.size());
             for (Message m : latest) {
                 ChatMessage decoded = MessageMapper.decode(m);
@@ -207,11 +237,17 @@ public final class MemoriaChatMemory implements ChatMemory {
                 system = currentSystemMessage();
                 systemKnown = true;
             }
-            if (whole || enough(system, tail)) {
-                return window(system, tail);
+            SystemMessage first = viewed.summary().isPresent() ? withSummary(system, viewed.summary().get()) : system;
+            if (whole || enough(first, tail)) {
+                return window(first, tail);
             }
             read = (int) Math.min((long) read * 4, Integer.MAX_VALUE);
         }
+    }
+
+    /** The one system message of a compacted conversation: its own system message's text, then the summary. */
+    private static SystemMessage withSummary(SystemMessage own, Summary summary) {
+        return SystemMessage.from(Conversation.withSummary(own == null ? null : own.text(), summary));
     }
 
     /**
@@ -273,8 +309,9 @@ public final class MemoriaChatMemory implements ChatMemory {
         return maxTokens > 0 ? estimator.estimateTokenCountInMessage(m) : 0;
     }
 
+    /** The conversation's own latest system message (a rewind may have hidden a later one), as stored. */
     private SystemMessage currentSystemMessage() {
-        return conversation.latestWith(EventType.SYSTEM_MESSAGE).map(MessageMapper::decode)
+        return conversation.latestInViewWith(EventType.SYSTEM_MESSAGE).map(MessageMapper::decode)
                 .filter(SystemMessage.class::isInstance).map(SystemMessage.class::cast).orElse(null);
     }
 
@@ -351,8 +388,7 @@ public final class MemoriaChatMemory implements ChatMemory {
          * A window of the latest messages, the system message included, as
          * {@code MessageWindowChatMemory}'s. Replaces a token budget set before.
          *
-         * @param maxMessages at least 1; past {@value Limits#MAX_PAGE_SIZE} a read takes the whole
-         *     window since the last clear
+         * @param maxMessages at least 1; a read costs about that many messages
          * @return this builder
          */
         public Builder maxMessages(int maxMessages) {

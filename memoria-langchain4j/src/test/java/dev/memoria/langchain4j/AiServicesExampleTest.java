@@ -18,6 +18,7 @@ import dev.langchain4j.service.SystemMessage;
 import dev.langchain4j.service.UserMessage;
 import dev.langchain4j.store.memory.chat.ChatMemoryStore;
 import dev.memoria.Stores;
+import dev.memoria.context.Context;
 import dev.memoria.context.Conversation;
 import dev.memoria.jdbc.JdbcStores;
 import dev.memoria.memory.EventQuery;
@@ -176,6 +177,52 @@ class AiServicesExampleTest {
                             org.assertj.core.groups.Tuple.tuple("call-2", "15"));
             assertThat(log).filteredOn(e -> e.type() == EventType.USER_MESSAGE).extracting(MemoryEvent::text)
                     .containsExactly("What is 2 + 3?", "And that plus 10?");
+        }
+    }
+
+    /**
+     * A conversation compacted midway (Context.compact on its session) goes on with its summary:
+     * the next request sends the system message with the summary, then only what came after it.
+     */
+    @Test
+    void aConversationCompactedMidwaySendsItsSummaryInTheNextRequest() {
+        Path file = dir.resolve("assistant.db");
+        ScriptedModel model = new ScriptedModel(callAdd("call-1", 2, 3), AiMessage.from("2 + 3 = 5."),
+                AiMessage.from("Hello Ada."), AiMessage.from("It was 5, Ada."));
+        try (Stores stores = JdbcStores.sqlite(file)) {
+            Assistant assistant = AiServices.builder(Assistant.class).chatModel(model).tools(new Calculator())
+                    .chatMemoryProvider(MemoriaChatMemoryProvider.of(MemoriaChatMemory.builder(stores).maxMessages(20)))
+                    .build();
+            assertThat(assistant.chat("ada", "What is 2 + 3?")).isEqualTo("2 + 3 = 5.");
+            assertThat(assistant.chat("ada", "I am Ada.")).isEqualTo("Hello Ada.");
+
+            // the application compacts the session: the first question, its tool call and the answer
+            Context context = Context.of(stores);
+            MemoryEvent answer = context.view("ada", 50).unsummarized().stream()
+                    .filter(e -> "2 + 3 = 5.".equals(e.textIfAny().orElse(null))).findFirst().orElseThrow();
+            context.compact("ada", answer, "Ada asked for 2 + 3; the calculator said 5.", "test");
+
+            assertThat(assistant.chat("ada", "What was the sum?")).isEqualTo("It was 5, Ada.");
+        }
+        assertThat(model.requests).hasSize(4);
+        assertThat(model.requests.get(3).messages()).containsExactly(
+                dev.langchain4j.data.message.SystemMessage.from("You are a calculator. Use the tool for sums.\n\n"
+                        + "Summary of the conversation so far: Ada asked for 2 + 3; the calculator said 5."),
+                dev.langchain4j.data.message.UserMessage.from("I am Ada."),
+                AiMessage.from("Hello Ada."),
+                dev.langchain4j.data.message.UserMessage.from("What was the sum?"));
+
+        // nothing left the log: the compacted turn, tool call and result included, and the new turn after it
+        try (Stores stores = JdbcStores.sqlite(file)) {
+            List<MemoryEvent> log = stores.memory().load(Conversation.of(stores, "ada", "langchain4j").log()).events();
+            assertThat(log).filteredOn(e -> e.type() == EventType.USER_MESSAGE).extracting(MemoryEvent::text)
+                    .containsExactly("What is 2 + 3?", "I am Ada.", "What was the sum?");
+            assertThat(log).filteredOn(e -> e.type() == EventType.TOOL_RESULT).hasSize(1);
+            assertThat(log).filteredOn(e -> e.type() == EventType.SYSTEM_MESSAGE).as("the system message, once").hasSize(1);
+            // and a memory built again reads the same window: the summary, then the messages after the cut
+            List<ChatMessage> window = MemoriaChatMemory.builder(stores).id("ada").maxMessages(20).build().messages();
+            assertThat(window).hasSize(5).first().isEqualTo(model.requests.get(3).messages().get(0));
+            assertThat(window.get(4)).isEqualTo(AiMessage.from("It was 5, Ada."));
         }
     }
 

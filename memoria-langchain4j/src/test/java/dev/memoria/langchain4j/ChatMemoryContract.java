@@ -19,6 +19,7 @@ import dev.langchain4j.model.TokenCountEstimator;
 import dev.langchain4j.store.memory.chat.ChatMemoryStore;
 import dev.langchain4j.store.memory.chat.InMemoryChatMemoryStore;
 import dev.memoria.Stores;
+import dev.memoria.context.Context;
 import dev.memoria.context.Conversation;
 import dev.memoria.memory.Event;
 import dev.memoria.memory.EventQuery;
@@ -624,5 +625,84 @@ abstract class ChatMemoryContract {
                 .satisfies(run -> assertThat(run.agentId()).isEqualTo("my-agent"));
         assertThatThrownBy(() -> MemoriaChatMemoryProvider.of(MemoriaChatMemory.builder(stores))).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("maxMessages");
+    }
+
+    // ------------------------------------------------------------------ a compacted conversation
+
+    /** The event of the session's context view (messages, tool calls and results) with that text. */
+    private MemoryEvent inTheView(String sessionId, String text) {
+        return Context.of(stores).view(sessionId, 1000, Context.CONVERSATION).unsummarized().stream()
+                .filter(e -> text.equals(e.textIfAny().orElse(null))).findFirst().orElseThrow();
+    }
+
+    private static SystemMessage merged(String system, String summary) {
+        return SystemMessage.from((system == null ? "" : system + "\n\n") + "Summary of the conversation so far: " + summary);
+    }
+
+    @Test
+    void lc5_aCompactedConversationStartsWithTheSummaryInItsSystemMessageThenTheMessagesAfterTheCut() {
+        MemoriaChatMemory chat = nativeMemory().id("compacted").maxMessages(10).build();
+        chat.add(SystemMessage.from("You are a calculator."));
+        List<ChatMessage> turns = script(12); // q0 a0, q1 call result a1, q2 two calls two results a2, q3
+        chat.add(turns);
+        assertThat(chat.messages()).hasSize(10).first().isEqualTo(SystemMessage.from("You are a calculator."));
+
+        Context.of(stores).compact("compacted", inTheView("compacted", "answer 1"), "Sums of 0 and 1.", "test");
+
+        List<ChatMessage> window = chat.messages();
+        assertThat(window).containsExactly(merged("You are a calculator.", "Sums of 0 and 1."), turns.get(6), turns.get(7),
+                turns.get(8), turns.get(9), turns.get(10), turns.get(11));
+        assertThat(window).filteredOn(SystemMessage.class::isInstance).hasSize(1);
+        assertPairsWhole(window);
+
+        // adds still append, and show after the cut; the window stays within maxMessages, pairs whole
+        chat.add(AiMessage.from("answer 3"));
+        chat.add(SystemMessage.from("You are a calculator.")); // as an AI service adds it on every call: not stored again
+        assertThat(chat.messages()).containsExactly(merged("You are a calculator.", "Sums of 0 and 1."), turns.get(6),
+                turns.get(7), turns.get(8), turns.get(9), turns.get(10), turns.get(11), AiMessage.from("answer 3"));
+        MemoriaChatMemory small = nativeMemory().id("compacted").maxMessages(4).build();
+        assertThat(small.messages()).containsExactly(merged("You are a calculator.", "Sums of 0 and 1."), turns.get(10),
+                turns.get(11), AiMessage.from("answer 3"));
+        MemoriaChatMemory tokens = nativeMemory().id("compacted").maxTokens(1000, new WordCountEstimator()).build();
+        assertThat(tokens.messages()).isEqualTo(chat.messages());
+
+        // nothing was deleted; the store, for LangChain4j's own memories, returns the window as written
+        assertThat(history(chat.conversation())).hasSize(14);
+        assertThat(MemoriaChatMemoryStore.create(stores).getMessages("compacted")).hasSize(14)
+                .doesNotContain(merged("You are a calculator.", "Sums of 0 and 1."));
+    }
+
+    @Test
+    void lc5_withoutASystemMessageTheSummaryIsTheSystemMessage() {
+        MemoriaChatMemory chat = nativeMemory().id("summary-only").maxMessages(3).build();
+        chat.add(script(6));
+        Context.of(stores).compact("summary-only", inTheView("summary-only", "answer 0"), "Ada asked.", "test");
+
+        // q1, its call, its result and its answer follow the cut: the call leaves the window of three with its result
+        assertThat(chat.messages()).containsExactly(merged(null, "Ada asked."), AiMessage.from("answer 1"));
+        assertThat(nativeMemory().id("summary-only").maxMessages(10).build().messages()).containsExactly(merged(null, "Ada asked."),
+                script(6).get(2), script(6).get(3), script(6).get(4), script(6).get(5));
+
+        // a second compaction replaces the first
+        chat.add(UserMessage.from("question 2"));
+        Context.of(stores).compact("summary-only", inTheView("summary-only", "answer 1"), "Ada asked twice.", "test");
+        assertThat(chat.messages()).containsExactly(merged(null, "Ada asked twice."), UserMessage.from("question 2"));
+    }
+
+    @Test
+    void lc5_setOnACompactedConversationDoesNotStoreTheSummaryAsSystemText() {
+        MemoriaChatMemory chat = nativeMemory().id("set-compacted").maxMessages(10).build();
+        chat.add(SystemMessage.from("s"));
+        chat.add(script(8));
+        Context.of(stores).compact("set-compacted", inTheView("set-compacted", "answer 0"), "Ada asked.", "test");
+        // as AI services do when a tool is compensated: the window read, one result replaced
+        List<ChatMessage> rewritten = chat.messages();
+        assertThat(rewritten.get(0)).isEqualTo(merged("s", "Ada asked."));
+        int result = rewritten.indexOf(ToolExecutionResultMessage.from("call-1-0", "calculator", "result of call-1-0"));
+        rewritten.set(result, ToolExecutionResultMessage.from("call-1-0", "calculator", "rolled back"));
+        chat.set(rewritten);
+
+        assertThat(chat.messages()).isEqualTo(rewritten);
+        assertThat(history(chat.conversation())).filteredOn(SystemMessage.class::isInstance).containsExactly(SystemMessage.from("s"));
     }
 }

@@ -3,6 +3,7 @@ package dev.memoria.springai;
 import dev.memoria.Limits;
 import dev.memoria.Stores;
 import dev.memoria.context.Conversation;
+import dev.memoria.context.Summary;
 import dev.memoria.memory.EventType;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,6 +51,19 @@ import org.springframework.util.Assert;
  *       by anything else (its process died while the tool ran, say) is left out, since models
  *       refuse tool calls without their results.
  * </ol>
+ *
+ * <h2>A compacted or rewound conversation</h2>
+ * The conversation is a Memoria session, so {@link dev.memoria.context.Context} works on it, and
+ * {@code get} reads the session's context view: once the session was compacted
+ * ({@code Context.compact}), the first message is one {@link SystemMessage} holding the latest
+ * system message's text (and metadata), if there is one, then a blank line and
+ * {@value Conversation#SUMMARY_INTRO} with the summary's text; then come only the messages after
+ * what the summary covers, by the rules above, the system message counted in {@code maxMessages}.
+ * The summary's cut is the window's start, not a cut of the window: the messages after it are
+ * returned from the first (a tool response first is left out, as ever). Messages a
+ * {@code Context.rewind} hid are left out, system messages included. The view works on events, a
+ * memory on messages: a message of which the view shows any event is returned whole. {@code add}
+ * still appends (what is added shows after the cut) and nothing is deleted.
  *
  * <h2>The rest</h2>
  * {@link #clear} does what the repository's delete does: purges the session, its log and every
@@ -111,25 +125,36 @@ public final class MemoriaChatMemory implements ChatMemory {
     public List<Message> get(String conversationId) {
         Assert.hasText(conversationId, "conversationId cannot be null or empty");
         Conversation conversation = conversations.of(conversationId);
-        Optional<Message> system = conversation.latestWith(EventType.SYSTEM_MESSAGE).flatMap(MessageMapper::toSpring);
-        int budget = maxMessages - (system.isPresent() ? 1 : 0);
+        Optional<Message> system = conversation.latestInViewWith(EventType.SYSTEM_MESSAGE).flatMap(MessageMapper::toSpring);
+        Latest latest = latestOthers(conversation, maxMessages, system.isPresent());
         List<Message> out = new ArrayList<>(maxMessages);
-        system.ifPresent(out::add);
-        if (budget > 0) {
-            out.addAll(window(latestOthers(conversation, budget)));
+        if (latest.summary().isPresent()) {
+            out.add(withSummary(system.orElse(null), latest.summary().get()));
+        } else {
+            system.ifPresent(out::add);
         }
+        out.addAll(window(latest));
         return out;
     }
 
+    /** The one system message of a compacted conversation: its own system message's text (and metadata), then the summary. */
+    private static Message withSummary(Message own, Summary summary) {
+        String text = Conversation.withSummary(own == null ? null : own.getText(), summary);
+        return own == null ? new SystemMessage(text) : SystemMessage.builder().text(text).metadata(own.getMetadata()).build();
+    }
+
     /**
-     * The latest {@code budget} messages that are not system messages (fewer if the window has
-     * fewer), and whether older ones were left out.
+     * The latest messages that are not system messages, after what the session's summary covers
+     * and without those a rewind hid (fewer if the view has fewer): as many as fit beside the
+     * system message, which a summary makes, and whether older ones were left out.
      */
-    private static Latest latestOthers(Conversation conversation, int budget) {
+    private static Latest latestOthers(Conversation conversation, int maxMessages, boolean system) {
         // one more than needed tells whether the window goes further back
-        int read = Math.min(Limits.MAX_PAGE_SIZE, budget + 1);
+        int read = Math.min(Limits.MAX_PAGE_SIZE, maxMessages + 1);
         while (true) {
-            List<Conversation.Message> tail = conversation.latest(read);
+            Conversation.Viewed viewed = conversation.latestInView(read);
+            int budget = maxMessages - (system || viewed.summary().isPresent() ? 1 : 0);
+            List<Conversation.Message> tail = viewed.messages();
             List<Message> others = new ArrayList<>(tail.size());
             for (Message m : MessageMapper.toSpring(tail)) {
                 if (!(m instanceof SystemMessage)) {
@@ -139,15 +164,15 @@ public final class MemoriaChatMemory implements ChatMemory {
             boolean whole = tail.size() < read;
             if (others.size() > budget || whole || read == Limits.MAX_PAGE_SIZE) {
                 boolean cut = !whole || others.size() > budget;
-                return new Latest(others.subList(Math.max(0, others.size() - budget), others.size()), cut);
+                return new Latest(others.subList(Math.max(0, others.size() - budget), others.size()), cut, viewed.summary());
             }
             // system messages took places: read further back
             read = Math.min(Limits.MAX_PAGE_SIZE, read * 2);
         }
     }
 
-    /** The latest messages, and whether older ones were cut off. */
-    record Latest(List<Message> messages, boolean cut) {
+    /** The latest messages, whether older ones were cut off, and the summary in effect. */
+    record Latest(List<Message> messages, boolean cut, Optional<Summary> summary) {
     }
 
     /** Applies the cut and tool-pair rules of the class comment to the latest messages. */

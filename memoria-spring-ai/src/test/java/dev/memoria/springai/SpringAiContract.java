@@ -10,7 +10,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.memoria.Stores;
+import dev.memoria.context.CompactionPolicy;
+import dev.memoria.context.Context;
 import dev.memoria.context.Conversation;
+import dev.memoria.context.Summarizer;
 import dev.memoria.memory.Event;
 import dev.memoria.memory.EventType;
 import dev.memoria.memory.MemoryEvent;
@@ -557,6 +560,81 @@ abstract class SpringAiContract {
                 EventType.TOOL_CALL, EventType.TOOL_RESULT, EventType.ASSISTANT_MESSAGE);
         assertThat(log.get(2).toolCall().arguments()).isEqualTo(Map.of("city", "Oslo"));
         assertThat(log.get(3).toolResult().callId()).isEqualTo("call-1");
+    }
+
+    // ------------------------------------------------------------------ a compacted conversation
+
+    /** The event of the session's context view (messages, tool calls and results) with that text. */
+    private MemoryEvent inTheView(String sessionId, String text) {
+        return Context.of(stores).view(sessionId, 1000, Context.CONVERSATION).unsummarized().stream()
+                .filter(e -> text.equals(e.textIfAny().orElse(null))).findFirst().orElseThrow();
+    }
+
+    private static Message merged(String system, String summary) {
+        return system((system == null ? "" : system + "\n\n") + "Summary of the conversation so far: " + summary);
+    }
+
+    @Test
+    void sa4_aCompactedConversationStartsWithOneSystemMessageHoldingTheSummaryThenTheMessagesAfterTheCut() {
+        MemoriaChatMemory memory = nativeMemory(10);
+        List<Message> messages = List.of(system("be helpful"), user("u1"), assistant("a1"), user("u2"),
+                toolCall("c2", "weather", "{}"), toolResult("c2", "weather", "sun"), assistant("a2"), user("u3"), assistant("a3"));
+        memory.add("c", messages);
+
+        Context.of(stores).compact("c", inTheView("c", "a1"), "Ada said hello.", "test");
+
+        assertThat(memory.get("c")).containsExactly(merged("be helpful", "Ada said hello."), user("u2"),
+                toolCall("c2", "weather", "{}"), toolResult("c2", "weather", "sun"), assistant("a2"), user("u3"), assistant("a3"));
+        // adds still append and show after the cut; the system message counts in maxMessages
+        memory.add("c", user("u4"));
+        assertThat(nativeMemory(4).get("c")).containsExactly(merged("be helpful", "Ada said hello."), user("u3"),
+                assistant("a3"), user("u4"));
+        // nothing was deleted; the repository, for MessageWindowChatMemory, returns the window as written
+        assertThat(history("c")).isEqualTo(plus(messages, user("u4")));
+        assertThat(repository.findByConversationId("c")).isEqualTo(plus(messages, user("u4")));
+
+        // the cut is the window's start: after it, the messages come from the first, even mid-turn
+        memory.add("d", List.of(user("u1"), toolCall("c1", "weather", "{}"), toolResult("c1", "weather", "rain"),
+                assistant("a1"), user("u2")));
+        Context.of(stores).compact("d", inTheView("d", "u1"), "Ada asked about the weather.", "test");
+        assertThat(memory.get("d")).containsExactly(merged(null, "Ada asked about the weather."), toolCall("c1", "weather", "{}"),
+                toolResult("c1", "weather", "rain"), assistant("a1"), user("u2"));
+    }
+
+    @Test
+    void sa4_aChatClientConversationCompactedMidwaySendsTheSummaryToTheModel() {
+        MemoriaChatMemory memory = nativeMemory(20);
+        ScriptedChatModel model = new ScriptedChatModel().reply("Hello Ada.").reply("Pack sunglasses.")
+                .reply("You are Ada, going to Lisbon.");
+        ChatClient client = ChatClient.builder(model).defaultSystem("You are terse.")
+                .defaultAdvisors(MessageChatMemoryAdvisor.builder(memory).build()).build();
+        Consumer<String> ask = question -> client.prompt().user(question)
+                .advisors(a -> a.param(ChatMemory.CONVERSATION_ID, "ada")).call().content();
+        ask.accept("I am Ada.");
+        ask.accept("I go to Lisbon. What should I pack?");
+
+        // the application compacts the session with its summarizer: all but the last turn
+        Summarizer summarizer = new Summarizer() {
+            @Override
+            public String id() {
+                return "joiner";
+            }
+
+            @Override
+            public String summarize(java.util.Optional<String> previous, List<MemoryEvent> events) {
+                return events.stream().map(e -> e.textIfAny().orElse("")).collect(java.util.stream.Collectors.joining(" / "));
+            }
+        };
+        assertThat(Context.of(stores).compact("ada", summarizer, CompactionPolicy.afterTurns(2, 2))).isPresent();
+        ask.accept("Who am I?");
+
+        assertThat(model.lastPrompt()).containsExactly(merged(null, "I am Ada. / Hello Ada."),
+                user("I go to Lisbon. What should I pack?"), assistant("Pack sunglasses."), system("You are terse."),
+                user("Who am I?"));
+        assertThat(memory.get("ada")).containsExactly(merged(null, "I am Ada. / Hello Ada."),
+                user("I go to Lisbon. What should I pack?"), assistant("Pack sunglasses."), user("Who am I?"),
+                assistant("You are Ada, going to Lisbon."));
+        assertThat(history("ada")).hasSize(6);
     }
 
     // ------------------------------------------------------------------ SA5

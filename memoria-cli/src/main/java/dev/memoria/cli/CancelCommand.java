@@ -49,6 +49,11 @@ final class CancelCommand implements Callable<Integer> {
         }
         try (Stores stores = main.store.openExisting()) {
             Run before = Runs.existing(stores, runId, main.store);
+            if (ContextMarks.isLog(before.agentId())) {
+                throw new ParameterException(spec.commandLine(), "run " + before.id() + " is the context log of session "
+                        + before.sessionId() + " (its summaries and rewinds), not an agent's run: there is nothing to cancel"
+                        + " (memoria rewind undoes a turn; memoria show " + before.sessionId() + " shows the markers)");
+            }
             if (before.status().isTerminal()) {
                 out.println("Run " + before.id() + " had already ended: " + before.status() + " at "
                         + Render.when(before.endedAt()) + "; nothing changed.");

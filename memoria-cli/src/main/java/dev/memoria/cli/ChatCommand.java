@@ -44,7 +44,7 @@ final class ChatCommand implements Callable<Integer> {
         try (Stores stores = main.store.open()) {
             AgentRuntime runtime = AgentRuntime.builder(stores).listener(DemoCommand.printing(out)).build();
             Session s = runtime.startSession(session, System.getProperty("user.name"));
-            out.println("Session " + s.id() + " (" + runtime.history(s.id(), 1000).size() + " earlier messages)."
+            out.println("Session " + s.id() + " (" + DemoCommand.earlier(runtime, s.id()) + ")."
                     + " Type a message; Ctrl-D ends.");
             BufferedReader in = new BufferedReader(new InputStreamReader(input, StandardCharsets.UTF_8));
             while (true) {

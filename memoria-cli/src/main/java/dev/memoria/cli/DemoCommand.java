@@ -57,8 +57,7 @@ final class DemoCommand implements Callable<Integer> {
             boolean existed = stores.sessions().get(session).isPresent();
             Session s = runtime.startSession(session, USER);
             if (existed) {
-                long earlier = runtime.history(s.id(), 1000).size();
-                out.printf("Resuming session %s with %d earlier messages, stored in %s.%n%n", s.id(), earlier, main.store.shown());
+                out.printf("Resuming session %s with %s, stored in %s.%n%n", s.id(), earlier(runtime, s.id()), main.store.shown());
             } else {
                 out.printf("Starting session %s in %s.%n%n", s.id(), main.store.shown());
             }
@@ -83,10 +82,22 @@ final class DemoCommand implements Callable<Integer> {
             out.println("Look inside with:");
             out.println("  ./memoria sessions" + store);
             out.println("  ./memoria show " + s.id() + store);
+            out.println("  ./memoria view " + s.id() + store);
             out.println("  ./memoria events " + runs.get(runs.size() - 1).id() + store);
             out.println("  ./memoria stats" + store);
         }
         return 0;
+    }
+
+    /**
+     * What the agent will be given of a session's past: "4 earlier messages", or after a
+     * compaction "a summary and 2 earlier messages" (the history is the session's view, C2).
+     */
+    static String earlier(AgentRuntime runtime, String sessionId) {
+        List<MemoryEvent> history = runtime.history(sessionId, 1000);
+        boolean summary = !history.isEmpty() && history.get(0).type() == EventType.SUMMARY;
+        long messages = history.size() - (summary ? 1 : 0);
+        return (summary ? "a summary and " : "") + messages + " earlier message" + (messages == 1 ? "" : "s");
     }
 
     /**

@@ -41,6 +41,12 @@ final class ExportCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try (Stores stores = main.store.openExisting()) {
             Iterator<Map<String, Object>> records = Transfer.records(stores, session);
+            String parent = session == null ? null : stores.sessions().get(session).map(Transfer::parentOf).orElse(null);
+            if (parent != null) {
+                err.println("note: session " + session + " is a fork of session " + parent + ": its view reads " + parent
+                        + "'s events, which this export does not hold; export " + parent + " too (memoria export --session "
+                        + Usage.quote(parent) + "), or an import of this file alone warns");
+            }
             if (outFile == null) {
                 PrintWriter out = spec.commandLine().getOut();
                 long n = write(records, out, new Progress(err, "records", -1, false), false);

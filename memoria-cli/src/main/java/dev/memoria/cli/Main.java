@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
 @Command(name = "memoria", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "memoria 0.1.0",
         description = "Durable memory for AI agents: see, run and manage what agents stored.",
         subcommands = {DemoCommand.class, ChatCommand.class, SessionsCommand.class, ShowCommand.class,
-            EventsCommand.class, RunsCommand.class, ResumeCommand.class, CancelCommand.class, EndCommand.class, DeleteCommand.class, ExportCommand.class, ImportCommand.class,
+            EventsCommand.class, ViewCommand.class, CompactCommand.class, RewindCommand.class, ForkCommand.class, RunsCommand.class, ResumeCommand.class, CancelCommand.class, EndCommand.class, DeleteCommand.class, ExportCommand.class, ImportCommand.class,
             CopyCommand.class, PruneCommand.class, StatsCommand.class, SchemaCommand.class})
 public final class Main implements Runnable {
     /** Exit code of a command that failed. */

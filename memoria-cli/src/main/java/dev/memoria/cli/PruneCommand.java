@@ -1,6 +1,8 @@
 package dev.memoria.cli;
 
+import dev.memoria.ConflictException;
 import dev.memoria.Stores;
+import dev.memoria.context.Context;
 import dev.memoria.memory.EventQuery;
 import dev.memoria.memory.MemoryEvent;
 import dev.memoria.run.Run;
@@ -11,7 +13,12 @@ import java.io.Console;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine.ArgGroup;
@@ -26,7 +33,8 @@ import picocli.CommandLine.Spec;
  * {@value #CONFIRM_ABOVE} sessions lists them first and asks, or with nobody to ask refuses
  * unless {@code --yes} is given: a wrong rule must not empty a store unseen.
  */
-@Command(name = "prune", description = "Purge whole sessions (with their runs and events) for retention.")
+@Command(name = "prune", description = {"Purge whole sessions (with their runs and events) for retention.",
+    "A session whose forks stay is skipped, and said so (their views read its events); exit code 1 when one was."})
 final class PruneCommand implements Callable<Integer> {
     /** Removing more sessions than this needs a confirmation or --yes. */
     static final int CONFIRM_ABOVE = 3;
@@ -95,32 +103,108 @@ final class PruneCommand implements Callable<Integer> {
                     events += sessionEvents;
                 }
             }
-            String totals = Render.count(doomed.size(), "session") + ", " + Render.count(runs, "run") + ", "
+            // a session with forks goes only with all of them, after them (C7: their views read its events)
+            Map<String, String> skipped = new LinkedHashMap<>();
+            List<Doomed> removable = order(stores, doomed, skipped);
+            for (Doomed d : doomed) {
+                if (skipped.containsKey(d.session().id())) {
+                    runs -= d.runs();
+                    events -= d.events();
+                }
+            }
+            String totals = Render.count(removable.size(), "session") + ", " + Render.count(runs, "run") + ", "
                     + Render.count(events, "event");
-            boolean ask = !dryRun && !yes && doomed.size() > CONFIRM_ABOVE;
+            String skips = skipped.isEmpty() ? "" : "; skipped " + Render.count(skipped.size(), "session") + " with forks that stay";
+            boolean ask = !dryRun && !yes && removable.size() > CONFIRM_ABOVE;
             if (dryRun || ask) {
-                doomed.forEach(d -> out.println(line("would remove", d)));
-                out.println("Would remove " + totals + ".");
+                for (Doomed d : doomed) {
+                    String why = skipped.get(d.session().id());
+                    out.println(why == null ? line("would remove", d) : line("would skip", d) + ": " + why);
+                }
+                out.println("Would remove " + totals + skips.replace("skipped", "would skip") + ".");
                 if (dryRun) {
-                    return 0;
+                    return skipped.isEmpty() ? 0 : Main.FAILED;
                 }
                 out.flush();
-                confirm(doomed.size());
+                confirm(removable.size());
             }
-            Progress progress = new Progress(err, "sessions", doomed.size(), Progress.onTerminal());
-            for (Doomed d : doomed) {
+            if (!ask) {
+                for (Doomed d : doomed) {
+                    if (skipped.containsKey(d.session().id())) {
+                        out.println(line("skipping", d) + ": " + skipped.get(d.session().id()));
+                    }
+                }
+            }
+            Progress progress = new Progress(err, "sessions", removable.size(), Progress.onTerminal());
+            long removed = 0;
+            for (Doomed d : removable) {
                 if (!ask) {
                     out.println(line("removing", d));
                 }
-                stores.purgeSession(d.session().id());
+                try {
+                    stores.purgeSession(d.session().id());
+                    removed++;
+                } catch (ConflictException forkedMeanwhile) {
+                    // forked since the listing: the core removed nothing of it; the prune goes on
+                    out.println("skipped " + d.session().id() + ": " + forkedMeanwhile.getMessage());
+                    skipped.put(d.session().id(), forkedMeanwhile.getMessage());
+                    runs -= d.runs();
+                    events -= d.events();
+                }
                 progress.advance(1);
             }
-            if (!doomed.isEmpty()) {
+            if (!removable.isEmpty()) {
                 progress.finish();
             }
-            out.println("Removed " + totals + ".");
+            out.println("Removed " + Render.count(removed, "session") + ", " + Render.count(runs, "run") + ", "
+                    + Render.count(events, "event") + (skipped.isEmpty() ? "" : "; skipped " + Render.count(skipped.size(), "session")
+                    + " with forks that stay (delete or prune the forks first)") + ".");
+            return skipped.isEmpty() ? 0 : Main.FAILED;
         }
-        return 0;
+    }
+
+    /**
+     * The sessions to remove, each after its forks; those with a fork that is not removed (not
+     * selected, or itself skipped) are left out, with why, in {@code skipped}.
+     */
+    private static List<Doomed> order(Stores stores, List<Doomed> doomed, Map<String, String> skipped) {
+        Context context = Context.of(stores);
+        Map<String, List<String>> forksOf = new LinkedHashMap<>();
+        for (Doomed d : doomed) {
+            forksOf.put(d.session().id(), context.forks(d.session().id()).stream().map(Session::id).toList());
+        }
+        for (boolean changed = true; changed; ) {
+            changed = false;
+            for (Map.Entry<String, List<String>> e : forksOf.entrySet()) {
+                if (skipped.containsKey(e.getKey())) {
+                    continue;
+                }
+                List<String> staying = e.getValue().stream().filter(f -> !forksOf.containsKey(f) || skipped.containsKey(f)).toList();
+                if (!staying.isEmpty()) {
+                    skipped.put(e.getKey(), DeleteCommand.forksRead(staying) + (staying.size() == 1 ? " and stays" : " and stay"));
+                    changed = true;
+                }
+            }
+        }
+        List<Doomed> ordered = new ArrayList<>();
+        Set<String> done = new HashSet<>();
+        List<Doomed> left = new ArrayList<>(doomed.stream().filter(d -> !skipped.containsKey(d.session().id())).toList());
+        while (!left.isEmpty()) {
+            int before = left.size();
+            for (Iterator<Doomed> it = left.iterator(); it.hasNext(); ) {
+                Doomed d = it.next();
+                if (done.containsAll(forksOf.get(d.session().id()))) {
+                    ordered.add(d);
+                    done.add(d.session().id());
+                    it.remove();
+                }
+            }
+            if (left.size() == before) {
+                ordered.addAll(left); // a lineage that loops (no core makes one): the core says what it refuses
+                break;
+            }
+        }
+        return ordered;
     }
 
     private static String line(String verb, Doomed d) {

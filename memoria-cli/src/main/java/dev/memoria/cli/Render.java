@@ -80,6 +80,52 @@ final class Render {
         return shorten("#" + e.sequence() + " " + body, width);
     }
 
+    /** An event as {@link #event} says it, without its sequence: "user: What is 2 + 2?". Never throws. */
+    static String text(MemoryEvent e, int width) {
+        String body;
+        try {
+            body = body(e);
+        } catch (RuntimeException unexpected) {
+            body = asJson(e);
+        }
+        return shorten(body, width);
+    }
+
+    /**
+     * A run id short enough for a line: its first {@value #RUN_PREFIX} characters and an ellipsis
+     * (UUIDv7 ids differ there from one millisecond to the next). The commands that take an event
+     * accept it, ellipsis and all, as long as it starts the id of one run only.
+     */
+    static String run(String runId) {
+        return runId.length() <= RUN_PREFIX + 1 ? runId : runId.substring(0, RUN_PREFIX) + "\u2026";
+    }
+
+    /** How many characters of a run id {@link #run} keeps. */
+    static final int RUN_PREFIX = 13;
+
+    /** An event as the commands that take one accept it: RUN#SEQ, the run id shortened. */
+    static String ref(MemoryEvent e) {
+        return run(e.run().runId()) + "#" + e.sequence();
+    }
+
+    /** A position a context marker recorded, as {@link #ref(MemoryEvent)} says it; "in SESSION" when it lies in another session. */
+    static String ref(Object position, String sessionOfMarker) {
+        Map<?, ?> m = (Map<?, ?>) position;
+        String ref = run((String) m.get("run")) + "#" + ((Number) m.get("sequence")).longValue();
+        return m.get("session").equals(sessionOfMarker) ? ref : ref + " (in " + m.get("session") + ")";
+    }
+
+    /** A SUMMARY marker: "summary by ID of 12 events up to RUN#SEQ: text". */
+    private static String summary(MemoryEvent e) {
+        Map<String, Object> data = e.data();
+        if (!(data.get("text") instanceof String text) || !(data.get("summarizer") instanceof String by)) {
+            return asJson(e);
+        }
+        String model = data.get("model") instanceof String m ? " (" + m + ")" : "";
+        String covered = data.get("covered") instanceof Number n ? " of " + count(n.longValue(), "event") : "";
+        return "summary by " + by + model + covered + " up to " + ref(data.get("upTo"), e.run().sessionId()) + ": " + text;
+    }
+
     private static String body(MemoryEvent e) {
         Map<String, Object> data = e.data();
         return switch (e.type()) {
@@ -96,6 +142,8 @@ final class Render {
                     && data.getOrDefault("data", Map.of()) instanceof Map<?, ?> d
                     ? "paused, waiting for " + waitingFor(reason, d) : asJson(e);
             case RESUMED -> "resumed: " + data.get("input");
+            case SUMMARY -> summary(e);
+            case REWIND -> "rewind to " + ref(data.get("to"), e.run().sessionId()) + ": the view hides what came after it, up to here";
             case APPROVAL -> (Boolean.TRUE.equals(data.get("granted")) ? "approved " : "denied ") + data.get("tool")
                     + " by " + data.get("by") + (data.get("reason") instanceof String r && !r.isEmpty() ? ": " + r : "");
             // UNKNOWN, and types a newer core knows that this renderer does not (yet): as JSON, never a failure

@@ -6,6 +6,7 @@ import dev.memoria.MemoriaException;
 import dev.memoria.Page;
 import dev.memoria.StoreUnavailableException;
 import dev.memoria.Stores;
+import dev.memoria.context.Context;
 import dev.memoria.memory.Event;
 import dev.memoria.memory.EventQuery;
 import dev.memoria.memory.MemoryEvent;
@@ -168,6 +169,8 @@ final class Transfer {
         long eventsWritten;
         long eventsPresent;
         long invalid;
+        /** Forks written or present whose parent is not in the target: their views fail until it is. */
+        long orphanForks;
 
         long written() {
             return sessionsWritten + runsWritten + eventsWritten;
@@ -178,7 +181,9 @@ final class Transfer {
             return Render.count(sessionsWritten, "session") + ", " + Render.count(runsWritten, "run") + ", "
                     + Render.count(eventsWritten, "event") + " written; " + Render.count(sessionsPresent, "session") + ", "
                     + Render.count(runsPresent, "run") + ", " + Render.count(eventsPresent, "event") + " already present"
-                    + (invalid == 0 ? "" : "; " + Render.count(invalid, "invalid record") + " skipped");
+                    + (invalid == 0 ? "" : "; " + Render.count(invalid, "invalid record") + " skipped")
+                    + (orphanForks == 0 ? "" : "; " + Render.count(orphanForks, "fork") + " without " + (orphanForks == 1 ? "its" : "their")
+                    + " parent session (see above)");
         }
     }
 
@@ -216,6 +221,8 @@ final class Transfer {
         private final Map<String, Map<String, PendingEvent>> eventsAwaitingRun = new LinkedHashMap<>();
         private final Map<String, SessionEnd> sessionsToEnd = new LinkedHashMap<>();
         private final Set<String> runsWithShiftedSequences = new HashSet<>();
+        /** The forks among the sessions of the input, by the position of their record. */
+        private final Map<String, Long> forks = new LinkedHashMap<>();
 
         private record PendingEvent(long line, RunRef ref, long sequence, Event event, long bytes) {
         }
@@ -294,6 +301,9 @@ final class Transfer {
                 return;
             }
             remember(sessionsIn, s.id());
+            if (parentOf(s) != null) {
+                forks.put(s.id(), line);
+            }
             if (s.status() == SessionStatus.ENDED) {
                 sessionsToEnd.put(s.id(), new SessionEnd(line, s.endedAt()));
             }
@@ -526,7 +536,37 @@ final class Transfer {
                 }
             }
             sessionsToEnd.clear();
+            for (Map.Entry<String, Long> fork : forks.entrySet()) {
+                String missing = missingAncestor(fork.getKey());
+                if (missing != null) {
+                    counts.orphanForks++;
+                    problems.accept(unit + " " + fork.getValue() + ": session " + fork.getKey() + " is a fork of session " + missing
+                            + ", which is not in the target: it was written with its runs and events, but its view (memoria view,"
+                            + " an agent's history) fails until " + missing + " is imported too");
+                }
+            }
+            forks.clear();
         }
+
+        /** The first session of a fork's lineage that the target does not hold, or null. */
+        private String missingAncestor(String forkId) {
+            Set<String> seen = new HashSet<>();
+            String current = forkId;
+            while (current != null && seen.add(current) && seen.size() <= 100) {
+                Session s = target.sessions().get(current).orElse(null);
+                if (s == null) {
+                    return current;
+                }
+                current = parentOf(s);
+            }
+            return null;
+        }
+    }
+
+    /** The session a fork was forked from, as its record says (C6), or null when it is no fork. */
+    static String parentOf(Session s) {
+        return s.metadata().get(Context.FORK_METADATA) instanceof Map<?, ?> fork && fork.get("parent") instanceof String parent
+                ? parent : null;
     }
 
     private static Instant instant(Map<String, Object> r, String field) {

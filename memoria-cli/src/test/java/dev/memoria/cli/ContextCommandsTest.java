@@ -230,7 +230,7 @@ class ContextCommandsTest {
         CliTest.Result atACall = ok("fork", "demo", "--at", "4", "--as", "c", "--store", store);
         assertThat(atACall.out()).contains("Note: that is a tool call, so its result, if any, came after it: the fork's\nview pairs");
         assertThat(numberedLines(ok("view", "c", "--tools", "--store", store))).last().asString()
-                .startsWith("   - [demo] tool result calculator (error) \"no result: run ").endsWith("(synthetic)");
+                .startsWith("   - [demo] tool result calculator (error) \"no result in this view").endsWith("(synthetic)");
     }
 
     @Test
@@ -242,7 +242,7 @@ class ContextCommandsTest {
         assertThat(lines).hasSize(3);
         assertThat(lines.get(0)).isEqualTo("   1 user: go");
         assertThat(lines.get(1)).isEqualTo("   2 tool call t {\"a\":[1]}");
-        assertThat(lines.get(2)).startsWith("   - tool result t (error) \"no result: run ").endsWith(" (synthetic)");
+        assertThat(lines.get(2)).startsWith("   - tool result t (error) \"no result in this view: run ").endsWith(" (synthetic)");
         assertThat(view.out()).contains("  synthetic: a tool call without a result in the view comes with an error\n");
         assertThat(view.out()).contains("  summary: none in effect: the view starts with the session's first message");
         fitsEightyColumns(view);

@@ -755,7 +755,8 @@ public final class Context {
         Optional<Run> run = stores.runs().get(call.run().runId());
         String why = run.map(r -> r.status() == RunStatus.RUNNING || r.status() == RunStatus.PAUSED
                 ? "no result yet: run " + r.id() + " is " + r.status()
-                : "no result: run " + r.id() + " ended " + r.status() + " before the tool returned").orElse("no result was recorded");
+                : "no result in this view: run " + r.id() + " ended " + r.status() + " without one, or it was rewound"
+                        + " away or comes after a fork's point").orElse("no result was recorded");
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("callId", callId);
         data.put("tool", call.data().get("tool"));

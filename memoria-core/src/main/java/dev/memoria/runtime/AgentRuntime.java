@@ -393,6 +393,10 @@ public final class AgentRuntime {
         Run canceled = null;
         for (int attempt = 0; canceled == null; attempt++) {
             Run current = stores.runs().get(runId).orElseThrow(() -> new NotFoundException("run", runId));
+            if (current.agentId().equals(dev.memoria.context.Context.AGENT_ID)) {
+                throw new IllegalArgumentException("runId: run " + runId + " is the context log of session "
+                        + Checks.shorten(current.sessionId()) + " (its summaries and rewinds), not an agent's run");
+            }
             if (current.status().isTerminal()) {
                 return current;
             }

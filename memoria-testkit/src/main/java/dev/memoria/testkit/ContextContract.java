@@ -139,6 +139,9 @@ public abstract class ContextContract extends ContractSupport {
         assertThat(messages).extracting(MemoryEvent::text).containsExactly("u1", "a1", "u2", "a2", "u3", "a3", "u4", "a4",
                 "u5", "a5", "u6", "a6");
         assertThat(stores.memory().load(summary.marker().run()).events()).containsExactly(summary.marker());
+        assertThatThrownBy(() -> AgentRuntime.create(stores).cancel(summary.marker().run().runId(), "x"))
+                .as("the context log is no agent's run").isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is the context log of session long");
     }
 
     @Test

@@ -93,9 +93,14 @@ public final class Context {
      * @return the id of the run whose log holds its markers: {@code context-} and 32 hexadecimal digits
      */
     public static String logRunId(String sessionId) {
+        return derivedRunId("context-", sessionId);
+    }
+
+    /** A run id every process derives alike from a session id: the prefix and 32 hexadecimal digits of SHA-256. */
+    static String derivedRunId(String prefix, String sessionId) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(sessionId.getBytes(StandardCharsets.UTF_8));
-            return "context-" + HexFormat.of().formatHex(digest, 0, 16);
+            return prefix + HexFormat.of().formatHex(digest, 0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }

@@ -17,11 +17,7 @@ import dev.memoria.run.NewRun;
 import dev.memoria.run.RunRef;
 import dev.memoria.session.NewSession;
 import dev.memoria.session.Session;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -128,12 +124,7 @@ public final class Conversation {
      * @return {@code conversation-} and 32 hexadecimal digits
      */
     public static String logRunId(String sessionId) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(sessionId.getBytes(StandardCharsets.UTF_8));
-            return "conversation-" + HexFormat.of().formatHex(digest, 0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
+        return Context.derivedRunId("conversation-", sessionId);
     }
 
     /** @return the session's id */

@@ -64,15 +64,19 @@ class PostgresRecoveryTest {
         String base = PostgresServer.get().url();
         String url = base + (base.contains("?") ? "&" : "?") + "ApplicationName=" + application + "&prefix=" + prefix;
         RunRef run = new RunRef("s", "agent", "r");
-        int batches = 30;
+        int minimumBatches = 30;
+        int minimumKills = 3;
         AtomicBoolean appending = new AtomicBoolean(true);
         AtomicInteger killed = new AtomicInteger();
+        // only backends in the middle of a statement or a transaction are killed, so every kill
+        // counted cut an append off; an idle pooled connection killed would prove nothing
         Thread killer = new Thread(() -> {
             try (Connection admin = DriverManager.getConnection(base); PreparedStatement kill = admin.prepareStatement(
-                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = ?")) {
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                            + " WHERE application_name = ? AND state <> 'idle'")) {
                 kill.setString(1, application);
                 while (appending.get()) {
-                    LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(20_000_000, 150_000_000));
+                    LockSupport.parkNanos(ThreadLocalRandom.current().nextLong(5_000_000, 60_000_000));
                     try (var rs = kill.executeQuery()) {
                         rs.next();
                         killed.addAndGet(rs.getInt(1));
@@ -82,11 +86,16 @@ class PostgresRecoveryTest {
                 throw new IllegalStateException(e);
             }
         });
-        int failures = 0;
         Map<Integer, List<Event>> written = new HashMap<>();
         try (Stores stores = Stores.open(url)) {
             killer.start();
-            for (int b = 0; b < batches; b++) {
+            // the store reruns a transaction cut off before its commit by itself, so how many
+            // appends fail for the caller depends on timing; the loop goes on until enough appends
+            // were cut off, whatever the machine's speed, rather than for a fixed time
+            int batches = 0;
+            for (int b = 0; b < minimumBatches || killed.get() < minimumKills; b++) {
+                assertThat(b).as("batches appended waiting for %d kills", minimumKills).isLessThan(2_000);
+                batches++;
                 List<Event> batch = new ArrayList<>();
                 for (int i = 0; i < 1000; i++) {
                     batch.add(new Event("b" + b + "-" + i, EventType.TOOL_RESULT, null,
@@ -101,7 +110,6 @@ class PostgresRecoveryTest {
                         // the connection died under the append: it may or may not have committed,
                         // and the same batch again (same keys) is the safe retry
                         assertThat(lost.retryable()).as("%s", lost).isTrue();
-                        failures++;
                         assertThat(attempt).as("attempts at batch %d", b).isLessThan(200);
                     }
                 }
@@ -124,7 +132,6 @@ class PostgresRecoveryTest {
             appending.set(false);
             killer.join();
         }
-        assertThat(killed.get()).as("connections the killer terminated").isPositive();
-        assertThat(failures).as("appends cut off by a killed connection").isPositive();
+        assertThat(killed.get()).as("appends the killer cut off").isGreaterThanOrEqualTo(minimumKills);
     }
 }

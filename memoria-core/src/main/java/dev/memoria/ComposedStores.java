@@ -1,5 +1,6 @@
 package dev.memoria;
 
+import dev.memoria.fact.FactStore;
 import dev.memoria.memory.Event;
 import dev.memoria.memory.EventQuery;
 import dev.memoria.memory.MemoryEvent;
@@ -30,13 +31,15 @@ final class ComposedStores implements Stores {
     private final SessionStore sessions;
     private final RunStore runs;
     private final MemoryStore memory;
+    /** null when composed without one */
+    private final FactStore facts;
     private final AutoCloseable onClose;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** The last activity this process wrote per session, so that most appends write none. */
     private final java.util.concurrent.ConcurrentHashMap<String, Long> activityWritten =
             new java.util.concurrent.ConcurrentHashMap<>();
 
-    ComposedStores(SessionStore sessions, RunStore runs, MemoryStore memory, AutoCloseable onClose) {
+    ComposedStores(SessionStore sessions, RunStore runs, MemoryStore memory, FactStore facts, AutoCloseable onClose) {
         this.sessions = Objects.requireNonNull(sessions, "sessions");
         Objects.requireNonNull(runs, "runs");
         Objects.requireNonNull(memory, "memory");
@@ -45,6 +48,7 @@ final class ComposedStores implements Stores {
         MemoryStore rawMemory = memory instanceof ActivityTrackingMemoryStore tracking ? tracking.memory : memory;
         this.runs = new SessionCheckingRunStore(rawRuns);
         this.memory = new ActivityTrackingMemoryStore(rawMemory);
+        this.facts = facts;
         this.onClose = Objects.requireNonNull(onClose, "onClose");
     }
 
@@ -86,6 +90,15 @@ final class ComposedStores implements Stores {
     }
 
     @Override
+    public FactStore facts() {
+        if (facts == null) {
+            throw new UnsupportedOperationException("these stores were composed without a fact store:"
+                    + " use Stores.of(sessions, runs, memory, facts)");
+        }
+        return facts;
+    }
+
+    @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
             try {
@@ -100,7 +113,7 @@ final class ComposedStores implements Stores {
 
     @Override
     public String toString() {
-        return "Stores[" + sessions + ", " + runs + ", " + memory + "]";
+        return "Stores[" + sessions + ", " + runs + ", " + memory + (facts == null ? "" : ", " + facts) + "]";
     }
 
     /** Checks X2 against the composed session store, so that no backend needs foreign keys. */

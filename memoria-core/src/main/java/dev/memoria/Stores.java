@@ -1,5 +1,6 @@
 package dev.memoria;
 
+import dev.memoria.fact.FactStore;
 import dev.memoria.inmemory.InMemoryStores;
 import dev.memoria.memory.EventQuery;
 import dev.memoria.memory.MemoryEvent;
@@ -18,7 +19,7 @@ import java.util.ServiceLoader;
 import java.util.Set;
 
 /**
- * One backend's three stores, or a mix of stores from several backends.
+ * One backend's four stores (sessions, runs, memory, facts), or a mix of stores from several backends.
  *
  * <pre>{@code
  * try (Stores stores = Stores.open("sqlite:./memoria.db")) {
@@ -40,10 +41,19 @@ public interface Stores extends AutoCloseable {
     MemoryStore memory();
 
     /**
+     * @return the fact store: long-term memory across sessions (K1–K10)
+     * @throws UnsupportedOperationException if these stores were composed without one, with
+     *     {@link #of(SessionStore, RunStore, MemoryStore)}
+     */
+    FactStore facts();
+
+    /**
      * Removes a session, its runs and their events: events first, then runs, then the session,
      * so that an interrupted purge leaves nothing unreachable and a second call finishes it (X1).
      * Idempotent: purging an unknown session does nothing. A session that has forks is refused
      * before anything is removed, naming them (C7): their views read this session's events.
+     * Facts learned in the session stay (they are long-term memory; their source then names a run
+     * that is gone): erase them with {@link FactStore#deleteNamespace}.
      *
      * @param sessionId the session
      * @throws ConflictException if sessions were forked from this one; purge them first
@@ -79,9 +89,38 @@ public interface Stores extends AutoCloseable {
     void close();
 
     /**
-     * Combines three stores, for example sessions in PostgreSQL and memory in MongoDB. The
+     * Combines four stores, for example sessions in PostgreSQL and memory in MongoDB. The
      * result's run store checks, before each create, that the session exists and is active in
      * {@code sessions} (X2). Closing the result closes nothing: the caller owns the parts.
+     *
+     * @param sessions the session store
+     * @param runs the run store
+     * @param memory the memory store
+     * @param facts the fact store
+     * @return the combined stores
+     */
+    static Stores of(SessionStore sessions, RunStore runs, MemoryStore memory, FactStore facts) {
+        return of(sessions, runs, memory, facts, () -> { });
+    }
+
+    /**
+     * Like {@link #of(SessionStore, RunStore, MemoryStore, FactStore)}, with what to do on close;
+     * for backends that own resources.
+     *
+     * @param sessions the session store
+     * @param runs the run store
+     * @param memory the memory store
+     * @param facts the fact store
+     * @param onClose called once, on the first close
+     * @return the combined stores
+     */
+    static Stores of(SessionStore sessions, RunStore runs, MemoryStore memory, FactStore facts, AutoCloseable onClose) {
+        return new ComposedStores(sessions, runs, memory, Objects.requireNonNull(facts, "facts"), onClose);
+    }
+
+    /**
+     * Combines three stores without a fact store: {@link #facts()} is then refused. For code that
+     * does not use facts.
      *
      * @param sessions the session store
      * @param runs the run store
@@ -93,8 +132,8 @@ public interface Stores extends AutoCloseable {
     }
 
     /**
-     * Like {@link #of(SessionStore, RunStore, MemoryStore)}, with what to do on close; for
-     * backends that own resources.
+     * Like {@link #of(SessionStore, RunStore, MemoryStore)} (no fact store), with what to do on
+     * close.
      *
      * @param sessions the session store
      * @param runs the run store
@@ -103,7 +142,7 @@ public interface Stores extends AutoCloseable {
      * @return the combined stores
      */
     static Stores of(SessionStore sessions, RunStore runs, MemoryStore memory, AutoCloseable onClose) {
-        return new ComposedStores(sessions, runs, memory, onClose);
+        return new ComposedStores(sessions, runs, memory, null, onClose);
     }
 
     /** @return new, empty, thread-safe in-memory stores on the system clock */

@@ -37,7 +37,24 @@ public final class InMemoryStores {
     public static Stores create(Clock clock, java.util.function.LongConsumer eventsExamined) {
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(eventsExamined, "eventsExamined");
+        return create(clock, eventsExamined, examined -> { });
+    }
+
+    /**
+     * Stores that report how much each read of the memory store and each fact search looked at:
+     * the work meters of contracts M7 and K10.
+     *
+     * @param clock the clock every store reads "now" from
+     * @param eventsExamined told, after each read, how many stored events it looked at
+     * @param factsExamined told, after each fact search, how many stored facts it looked at
+     * @return new, empty stores
+     */
+    public static Stores create(Clock clock, java.util.function.LongConsumer eventsExamined,
+                                java.util.function.LongConsumer factsExamined) {
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(eventsExamined, "eventsExamined");
+        Objects.requireNonNull(factsExamined, "factsExamined");
         return Stores.of(new InMemorySessionStore(clock), new InMemoryRunStore(clock),
-                new InMemoryMemoryStore(clock, eventsExamined));
+                new InMemoryMemoryStore(clock, eventsExamined), new InMemoryFactStore(clock, factsExamined));
     }
 }

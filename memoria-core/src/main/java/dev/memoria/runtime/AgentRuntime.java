@@ -66,8 +66,14 @@ public final class AgentRuntime {
     private final List<RunListener> listeners;
     private final dev.memoria.context.Summarizer summarizer;
     private final dev.memoria.context.CompactionPolicy compactionPolicy;
+    private final dev.memoria.fact.Embedder embedder;
+    private final dev.memoria.fact.FactExtractor extractor;
+    private final java.util.function.Function<Session, dev.memoria.fact.Namespace> factNamespace;
 
     private AgentRuntime(Builder b) {
+        this.embedder = b.embedder;
+        this.extractor = b.extractor;
+        this.factNamespace = b.factNamespace;
         this.listeners = List.copyOf(b.listeners);
         this.summarizer = b.summarizer;
         this.compactionPolicy = b.compactionPolicy;
@@ -219,6 +225,9 @@ public final class AgentRuntime {
             }
         }
         tell(l -> l.onEnd(ended));
+        if (extractor != null && ended.status() == RunStatus.COMPLETED) {
+            extractQuietly(ended);
+        }
         if (summarizer != null && ended.status() == RunStatus.COMPLETED) {
             compactQuietly(session.id());
         }
@@ -424,6 +433,28 @@ public final class AgentRuntime {
             cancel(child.id(), "parent run " + runId + " was canceled");
         }
         return canceled;
+    }
+
+    /** The fact store the runtime's turns use: the stores', with the embedder if one was given. */
+    private dev.memoria.fact.FactStore facts() {
+        dev.memoria.fact.FactStore facts = stores.facts();
+        return embedder == null ? facts : facts.withEmbedder(embedder);
+    }
+
+    /** The default namespace of a session's facts: its user's, or the session's own. */
+    static dev.memoria.fact.Namespace defaultFactNamespace(Session session) {
+        return session.userId() != null ? dev.memoria.fact.Namespace.of("users", session.userId())
+                : dev.memoria.fact.Namespace.of("sessions", session.id());
+    }
+
+    /** Runs the extractor over the completed run (K7); a failure never fails the run, and the next ingestion catches up. */
+    private void extractQuietly(Run ended) {
+        try {
+            dev.memoria.fact.FactIngestion.of(stores, facts(), extractor).ingestRun(ended.id());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "extracting facts from run " + ended.id() + " with " + extractor.id()
+                    + " failed; the run stays COMPLETED and the next ingestion reads its events again", e);
+        }
     }
 
     /** Compacts the session if the policy says so (C9); a compaction never fails the run that completed. */
@@ -693,6 +724,25 @@ public final class AgentRuntime {
         }
 
         @Override
+        public dev.memoria.fact.Namespace factNamespace() {
+            return Objects.requireNonNull(factNamespace.apply(session), "the runtime's factNamespace returned null");
+        }
+
+        @Override
+        public List<dev.memoria.fact.FactMatch> recall(String query, int limit) {
+            Objects.requireNonNull(query, "query");
+            dev.memoria.fact.FactQuery q = dev.memoria.fact.FactQuery.in(factNamespace()).limit(limit);
+            return facts().search(embedder == null ? q.text(query) : q.hybrid(query)).items();
+        }
+
+        @Override
+        public dev.memoria.fact.Fact remember(String key, String text) {
+            long sequence = events.isEmpty() ? 0 : events.get(events.size() - 1).sequence();
+            return facts().put(dev.memoria.fact.NewFact.builder(factNamespace(), text).key(key)
+                    .source(run.ref(), sequence).build());
+        }
+
+        @Override
         public MemoryEvent emit(Event event) {
             Objects.requireNonNull(event, "event");
             // another process may have ended the run (recover, a cancellation): its log takes no more events
@@ -773,6 +823,10 @@ public final class AgentRuntime {
         private final List<RunListener> listeners = new ArrayList<>();
         private dev.memoria.context.Summarizer summarizer;
         private dev.memoria.context.CompactionPolicy compactionPolicy;
+        private dev.memoria.fact.Embedder embedder;
+        private dev.memoria.fact.FactExtractor extractor;
+        private java.util.function.Function<Session, dev.memoria.fact.Namespace> factNamespace =
+                AgentRuntime::defaultFactNamespace;
 
         private Builder(Stores stores) {
             this.stores = Objects.requireNonNull(stores, "stores");
@@ -843,6 +897,40 @@ public final class AgentRuntime {
         public Builder compaction(dev.memoria.context.Summarizer summarizer, dev.memoria.context.CompactionPolicy policy) {
             this.summarizer = Objects.requireNonNull(summarizer, "summarizer");
             this.compactionPolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * @param embedder computes the vectors of the facts turns remember, and makes
+         *     {@link Turn#recall} fuse word and similarity search (K6)
+         * @return this builder
+         */
+        public Builder embedder(dev.memoria.fact.Embedder embedder) {
+            this.embedder = Objects.requireNonNull(embedder, "embedder");
+            return this;
+        }
+
+        /**
+         * Lets the runtime learn facts on its own (K7): after each run that completes, the
+         * extractor reads the run's events after its watermark and its facts are put. A failing
+         * extraction never fails the run; the next one reads the same events again.
+         *
+         * @param extractor turns events into facts
+         * @return this builder
+         */
+        public Builder extractor(dev.memoria.fact.FactExtractor extractor) {
+            this.extractor = Objects.requireNonNull(extractor, "extractor");
+            return this;
+        }
+
+        /**
+         * @param namespace the namespace of a session's facts, for {@link Turn#recall} and
+         *     {@link Turn#remember}; by default {@code users/<userId>}, or {@code sessions/<id>}
+         *     for a session without user
+         * @return this builder
+         */
+        public Builder factNamespace(java.util.function.Function<Session, dev.memoria.fact.Namespace> namespace) {
+            this.factNamespace = Objects.requireNonNull(namespace, "factNamespace");
             return this;
         }
 

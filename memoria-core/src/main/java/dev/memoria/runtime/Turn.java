@@ -121,4 +121,49 @@ public interface Turn {
      * @return the child's result, COMPLETED, FAILED, CANCELED or PAUSED
      */
     RunResult delegate(Agent agent, String input);
+
+    /**
+     * @return the namespace of this session's long-term facts: the runtime's choice
+     *     ({@link AgentRuntime.Builder#factNamespace}), by default {@code users/<userId>}, or
+     *     {@code sessions/<sessionId>} for a session without user
+     */
+    dev.memoria.fact.Namespace factNamespace();
+
+    /**
+     * Searches the session's facts ({@link #factNamespace()}) for what the agent should know now:
+     * by words, or by words and similarity fused when the runtime has an embedder.
+     *
+     * @param query what to look for
+     * @param limit how many facts at most, 1 to {@value dev.memoria.Limits#MAX_PAGE_SIZE}
+     * @return the best matches first
+     * @throws UnsupportedOperationException if the stores have no fact store
+     */
+    List<dev.memoria.fact.FactMatch> recall(String query, int limit);
+
+    /**
+     * @param query what to look for
+     * @return the 5 best matches, as {@link #recall(String, int)}
+     */
+    default List<dev.memoria.fact.FactMatch> recall(String query) {
+        return recall(query, 5);
+    }
+
+    /**
+     * Keeps a fact in the session's namespace, its source this run and its last event so far,
+     * so that a later session can {@linkplain #recall recall} it.
+     *
+     * @param key what it is about, so that a later fact of that key supersedes it (K2); null for none
+     * @param text the fact
+     * @return the stored fact
+     * @throws UnsupportedOperationException if the stores have no fact store
+     */
+    dev.memoria.fact.Fact remember(String key, String text);
+
+    /**
+     * @param text a fact without key
+     * @return the stored fact, as {@link #remember(String, String)}
+     */
+    default dev.memoria.fact.Fact remember(String text) {
+        return remember(null, text);
+    }
 }

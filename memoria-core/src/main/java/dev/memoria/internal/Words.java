@@ -64,15 +64,28 @@ public final class Words {
         return List.copyOf(distinct);
     }
 
+    /** One round of full case folding; folding can bring back marks (rare compatibility characters): dropped the same way. */
+    private static String fold(String word) {
+        String cased = word.toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT);
+        return Normalizer.normalize(cased, Normalizer.Form.NFKD).codePoints()
+                .filter(Character::isLetterOrDigit)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+    }
+
     private static void flush(StringBuilder word, List<String> words) {
         if (word.length() == 0) {
             return;
         }
-        String folded = word.toString().toUpperCase(Locale.ROOT).toLowerCase(Locale.ROOT);
-        // folding can bring back marks (a rare compatibility character): drop them the same way
-        folded = Normalizer.normalize(folded, Normalizer.Form.NFKD).codePoints()
-                .filter(Character::isLetterOrDigit)
-                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        // folded until nothing changes, so that a word normalised again stays the same word
+        // ("ẞ" lowers to "ß", which only the next round turns into "ss")
+        String folded = word.toString();
+        for (int round = 0; round < 4; round++) {
+            String next = fold(folded);
+            if (next.equals(folded)) {
+                break;
+            }
+            folded = next;
+        }
         if (folded.codePointCount(0, folded.length()) > MAX_WORD_LENGTH) {
             folded = folded.substring(0, folded.offsetByCodePoints(0, MAX_WORD_LENGTH));
         }

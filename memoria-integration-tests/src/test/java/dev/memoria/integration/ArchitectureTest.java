@@ -19,7 +19,7 @@ class ArchitectureTest {
     private static final String[] ADAPTERS = {"dev.memoria.langchain4j..", "dev.memoria.springai.."};
     private static final String[] CORE = {"dev.memoria", "dev.memoria.session..", "dev.memoria.run..",
         "dev.memoria.memory..", "dev.memoria.runtime..", "dev.memoria.inmemory..", "dev.memoria.spi..",
-        "dev.memoria.internal..", "dev.memoria.context.."};
+        "dev.memoria.internal..", "dev.memoria.context..", "dev.memoria.fact.."};
     private static JavaClasses memoria;
 
     @BeforeAll
@@ -67,7 +67,7 @@ class ArchitectureTest {
     @Test
     void theValueTypesDoNotDependOnTheSpi() {
         noClasses().that().resideInAnyPackage("dev.memoria.session..", "dev.memoria.run..", "dev.memoria.memory..",
-                "dev.memoria.internal..").should().dependOnClassesThat().resideInAPackage("dev.memoria.spi..")
+                "dev.memoria.fact..", "dev.memoria.internal..").should().dependOnClassesThat().resideInAPackage("dev.memoria.spi..")
                 .check(memoria);
     }
 }

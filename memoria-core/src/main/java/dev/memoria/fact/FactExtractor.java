@@ -28,4 +28,30 @@ public interface FactExtractor {
      *     event as its source
      */
     List<NewFact> extract(Session session, List<MemoryEvent> events);
+
+    /**
+     * @param id the extractor's stable name
+     * @param extract what {@link #extract} does
+     * @return an extractor
+     */
+    static FactExtractor of(String id, java.util.function.BiFunction<Session, List<MemoryEvent>, List<NewFact>> extract) {
+        dev.memoria.internal.Checks.id(id, "id");
+        java.util.Objects.requireNonNull(extract, "extract");
+        return new FactExtractor() {
+            @Override
+            public String id() {
+                return id;
+            }
+
+            @Override
+            public List<NewFact> extract(Session session, List<MemoryEvent> events) {
+                return extract.apply(session, events);
+            }
+
+            @Override
+            public String toString() {
+                return "FactExtractor[" + id + "]";
+            }
+        };
+    }
 }

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * Contracts M1–M11 of the memory store. To run them against a backend, extend this class and
+ * Contracts M1–M12 and G1 of the memory store. To run them against a backend, extend this class and
  * implement {@link #newStores(java.time.Clock)} and {@link #workMeter()}.
  */
 public abstract class MemoryStoreContract extends ContractSupport {
@@ -443,6 +443,86 @@ public abstract class MemoryStoreContract extends ContractSupport {
             assertThat(losers).hasValue(THREADS - 1);
         }
         assertThat(sequences(memory().load(run).events())).containsExactlyElementsOf(range(1, 20));
+    }
+
+    private static List<Event> keyedBatch(String prefix, int thread, int round, int size) {
+        List<Event> events = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            events.add(new Event(prefix + "-" + thread + "-" + round + "-" + i, EventType.TOOL_RESULT, null,
+                    Map.of("thread", (long) thread, "round", (long) round, "i", (long) i), Map.of()));
+        }
+        return events;
+    }
+
+    private static void assertContiguous(List<MemoryEvent> stored, int size, String what) {
+        assertThat(stored).as(what).hasSize(size);
+        for (int i = 1; i < stored.size(); i++) {
+            assertThat(stored.get(i).sequence()).as("%s: sequence after %d", what, stored.get(i - 1).sequence())
+                    .isEqualTo(stored.get(i - 1).sequence() + 1);
+        }
+    }
+
+    @Test
+    @DisplayName("G1: concurrent callers' batches, in one shared run and in runs of their own, stay contiguous, whole and idempotent")
+    void g1_concurrentBatchesStayContiguousWholeAndIdempotent() throws Exception {
+        int rounds = 15;
+        int size = 5;
+        java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(THREADS);
+        onThreads(t -> {
+            RunRef own = new RunRef("session-1", "agent", "own-" + t);
+            for (int r = 0; r < rounds; r++) {
+                together.await(); // every round, all callers append at the same moment
+                List<Event> batch = keyedBatch("g1", t, r, size);
+                List<MemoryEvent> shared = memory().append(run, batch);
+                assertContiguous(shared, size, "thread " + t + " round " + r);
+                assertThat(shared).extracting(e -> e.data().get("thread")).containsOnly((long) t);
+                assertThat(sequences(memory().append(run, batch))).as("the same batch again is a retry")
+                        .isEqualTo(sequences(shared));
+                assertThat(sequences(memory().append(own, batch))).containsExactlyElementsOf(range((long) r * size + 1,
+                        (long) r * size + size));
+            }
+            return null;
+        });
+        assertThat(sequences(memory().load(run).events())).containsExactlyElementsOf(range(1, (long) THREADS * rounds * size));
+    }
+
+    @Test
+    @DisplayName("G1: a conflict in one caller's batch (a reused key, a stale expectation, another session's run) fails that caller alone")
+    void g1_aConflictInOneCallersBatchFailsThatCallerAlone() throws Exception {
+        memory().append(run, List.of(new Event("taken", EventType.PLANNER_NOTE, null, Map.of("text", "first"), Map.of())));
+        RunRef otherSession = new RunRef("another-session", "agent", run.runId());
+        int rounds = 15;
+        java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(THREADS);
+        AtomicInteger refused = new AtomicInteger();
+        onThreads(t -> {
+            for (int r = 0; r < rounds; r++) {
+                together.await();
+                List<Event> batch = keyedBatch("g1c", t, r, 3);
+                try {
+                    switch (t) {
+                        case 0 -> {
+                            List<Event> reused = new ArrayList<>(batch);
+                            reused.add(new Event("taken", EventType.PLANNER_NOTE, null, Map.of("text", "other"), Map.of()));
+                            memory().append(run, reused);
+                        }
+                        case 1 -> memory().appendAfter(run, 0, batch);
+                        case 2 -> memory().append(otherSession, batch);
+                        default -> assertContiguous(memory().append(run, batch), 3, "thread " + t + " round " + r);
+                    }
+                    assertThat(t).as("thread %d's batch must have been refused", t).isGreaterThan(2);
+                } catch (dev.memoria.ConflictException expected) {
+                    assertThat(t).as("only the conflicting callers fail: %s", expected).isLessThanOrEqualTo(2);
+                    refused.incrementAndGet();
+                }
+            }
+            return null;
+        });
+        assertThat(refused).hasValue(3 * rounds);
+        List<MemoryEvent> events = memory().load(run).events();
+        assertThat(events).hasSize(1 + rounds * (THREADS - 3) * 3);
+        assertThat(events.stream().skip(1).map(e -> (Long) e.data().get("thread")).collect(java.util.stream.Collectors.toSet()))
+                .as("nothing of a refused batch is stored").doesNotContain(0L, 1L, 2L);
+        assertThat(sequences(events)).containsExactlyElementsOf(range(1, events.size()));
     }
 
     @Test

@@ -1,6 +1,5 @@
 package dev.memoria.fact;
 
-import dev.memoria.Limits;
 import dev.memoria.internal.Checks;
 import dev.memoria.internal.Json;
 import java.time.Instant;
@@ -32,14 +31,18 @@ import java.util.Objects;
 public record Fact(String id, Namespace namespace, String key, String text, Map<String, Object> data,
                    Map<String, String> labels, FactSource source, long version, Instant createdAt, Instant validFrom,
                    Instant validTo, Instant expiresAt, float[] vector, String idempotencyKey) {
-    /** Checks every field and copies the maps and the vector. */
+    /**
+     * Checks the fields' structure and copies the maps and the vector. A stored fact is trusted:
+     * the write-time limits (text size, id length, data size, vector rules) are checked by
+     * {@link NewFact} when a fact is put, never when one is read, so that lowering a limit never
+     * makes stored facts unreadable.
+     */
     public Fact {
-        id = Checks.id(id, "id");
-        Objects.requireNonNull(namespace, "namespace").requireSegments();
-        key = Checks.optionalId(key, "key");
-        text = NewFact.checkText(text, "text");
-        data = Json.copyOf(data, "data", Limits.MAX_METADATA_BYTES);
-        labels = Checks.labels(labels, "labels");
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(namespace, "namespace");
+        Objects.requireNonNull(text, "text");
+        data = Json.trustedCopy(Objects.requireNonNull(data, "data"));
+        labels = Json.trustedLabels(Objects.requireNonNull(labels, "labels"));
         if (version < 1) {
             throw new IllegalArgumentException("version: must be at least 1, got " + version);
         }
@@ -50,8 +53,7 @@ public record Fact(String id, Namespace namespace, String key, String text, Map<
             throw new IllegalArgumentException("validTo: must not be before validFrom " + validFrom + ", got " + validTo);
         }
         expiresAt = expiresAt == null ? null : expiresAt.truncatedTo(ChronoUnit.MILLIS);
-        vector = Vectors.checkedCopy(vector, "vector");
-        idempotencyKey = Checks.optionalId(idempotencyKey, "idempotencyKey");
+        vector = vector == null ? null : vector.clone();
     }
 
     /** @return whether no fact superseded it */
@@ -87,10 +89,12 @@ public record Fact(String id, Namespace namespace, String key, String text, Map<
     }
 
     /**
-     * @param validTo when it stopped holding
+     * @param validTo when it stopped holding; a time before {@link #validFrom()} (a clock that
+     *     went back) counts as {@code validFrom}, so the fact held for no time rather than a negative one
      * @return a copy that a newer fact superseded
      */
     public Fact supersededAt(Instant validTo) {
+        validTo = validTo.isBefore(validFrom) ? validFrom : validTo;
         return new Fact(id, namespace, key, text, data, labels, source, version, createdAt, validFrom, validTo, expiresAt,
                 vector, idempotencyKey);
     }

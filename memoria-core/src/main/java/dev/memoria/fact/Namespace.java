@@ -22,6 +22,11 @@ public record Namespace(List<String> segments) {
     public static final int MAX_SEGMENTS = 8;
     /** The most characters of one segment. */
     public static final int MAX_SEGMENT_LENGTH = 255;
+    /**
+     * The most bytes of a namespace's {@link #path()} in UTF-8: with a 255-character key it still
+     * fits in one entry of every backend's index (PostgreSQL's B-tree takes about 2.7 KB).
+     */
+    public static final int MAX_PATH_BYTES = 1024;
     /** The prefix of every namespace. */
     public static final Namespace ROOT = new Namespace(List.of());
 
@@ -37,6 +42,11 @@ public record Namespace(List<String> segments) {
             Checks.id(segment, "namespace segment " + (i + 1));
         }
         segments = List.copyOf(segments);
+        int bytes = String.join("/", segments).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > MAX_PATH_BYTES) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "namespace: at most %d bytes of UTF-8 in all,"
+                    + " got %d", MAX_PATH_BYTES, bytes));
+        }
     }
 
     /**

@@ -80,6 +80,8 @@ final class InMemoryFactStore implements FactStore {
             }
             version = newestVersion(fact.namespace(), fact.key()) + 1;
             if (current != null) {
+                // a clock that went back: the new fact starts when the old one did, never before it
+                now = current.validFrom().isAfter(now) ? current.validFrom() : now;
                 byId.put(current.id(), current.supersededAt(now));
             }
         }

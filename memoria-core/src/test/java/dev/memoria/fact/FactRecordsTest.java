@@ -142,6 +142,40 @@ class FactRecordsTest {
     }
 
     @Test
+    @DisplayName("A clock that went back never makes a superseded fact end before it began, and stored facts are trusted on read")
+    void aClockThatWentBackAndTrustedReads() {
+        Instant[] now = {Instant.parse("2026-01-01T00:00:10Z")};
+        java.time.Clock clock = new java.time.Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public java.time.Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now[0];
+            }
+        };
+        FactStore facts = dev.memoria.inmemory.InMemoryStores.create(clock).facts();
+        Fact tea = facts.put(NewFact.builder(Namespace.of("u"), "tea").key("drink").build());
+        now[0] = Instant.parse("2026-01-01T00:00:05Z");
+        Fact coffee = facts.put(NewFact.builder(Namespace.of("u"), "coffee").key("drink").build());
+        assertThat(facts.get(tea.id()).orElseThrow().validTo()).isEqualTo(tea.validFrom()).isEqualTo(coffee.validFrom());
+        // a fact read back with text over today's limit (written when the limit was higher) is kept as it is
+        String older = "x".repeat(NewFact.MAX_TEXT_BYTES + 1);
+        Fact stored = new Fact("id", Namespace.of("u"), "k".repeat(300), older, Map.of(), Map.of(), null, 1, Instant.EPOCH,
+                Instant.EPOCH, null, null, null, null);
+        assertThat(stored.text()).hasSize(NewFact.MAX_TEXT_BYTES + 1);
+        assertThatThrownBy(() -> Namespace.of("a".repeat(255), "b".repeat(255), "c".repeat(255), "d".repeat(255), "e"))
+                .hasMessage("namespace: at most 1024 bytes of UTF-8 in all, got 1025");
+    }
+
+    @Test
     @DisplayName("Stores composed without a fact store refuse facts() saying how to compose one")
     void storesWithoutFacts() {
         Stores in = Stores.inMemory();

@@ -36,7 +36,9 @@ public abstract class ContractSupport {
 
     /**
      * Creates fresh, empty stores for one test. Called before each test, so that subclasses can
-     * use {@code @TempDir} fields or servers started in {@code @BeforeAll}.
+     * use {@code @TempDir} fields or servers started in {@code @BeforeAll}; a few tests call it
+     * once more (a copy's target, say), and each call must return stores of their own, empty and
+     * independent of the others (another file, another table prefix, another database).
      *
      * @param clock the clock every store must read "now" from
      * @return the stores; the kit closes them after the test

@@ -24,7 +24,9 @@ import javax.sql.DataSource;
  * String ddl = JdbcStores.schema(Dialect.POSTGRESQL, "memoria_");               // for DBAs
  * }</pre>
  *
- * <p>One row per session, run and event; appends cost the same at any run length. Tables are
+ * <p>One row per session, run, event and fact version; appends cost the same at any run length,
+ * and a fact's words are kept in a full-text index (SQLite FTS5, PostgreSQL GIN over a
+ * {@code tsvector}) so that word search costs its matches, not the namespace. Tables are
  * created and migrated when the stores open (see {@link JdbcOptions#autoMigrate(boolean)}); a
  * database whose schema is newer than this code is refused. The returned stores are thread-safe;
  * several processes may share one SQLite file or PostgreSQL database.
@@ -193,7 +195,7 @@ public final class JdbcStores {
             db.close();
             throw e;
         }
-        return Stores.of(new JdbcSessionStore(db), new JdbcRunStore(db), new JdbcMemoryStore(db), db);
+        return Stores.of(new JdbcSessionStore(db), new JdbcRunStore(db), new JdbcMemoryStore(db), new JdbcFactStore(db), db);
     }
 
     /** @return the database behind JDBC stores, for tests that look at connections and statements */

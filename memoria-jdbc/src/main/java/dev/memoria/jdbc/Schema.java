@@ -17,7 +17,7 @@ import java.util.List;
  */
 final class Schema {
     /** The schema version this code reads and writes. */
-    static final int VERSION = 3;
+    static final int VERSION = 4;
 
     private Schema() {
     }
@@ -94,7 +94,73 @@ final class Schema {
                 "UPDATE {sessions} SET last_activity_at = (" + latestEvent + ")" + String.format(later, latestEvent),
                 "CREATE INDEX {p}sessions_activity ON {sessions} (last_activity_at, id)",
                 "CREATE INDEX {p}sessions_user_activity ON {sessions} (user_id, last_activity_at, id)");
-        return List.of(v1, v2, v3);
+        return List.of(v1, v2, v3, facts(dialect));
+    }
+
+    /**
+     * 4: facts (K1–K10). One row per fact version; {@code seq} (SQLite) is the stable rowid the
+     * word index refers to. At most one current version per (namespace, key) and one fact per
+     * (namespace, idempotency key): partial unique indexes, which also settle racing first puts.
+     * Namespaces are compared bytewise (PostgreSQL: {@code COLLATE "C"}), so the facts below a
+     * namespace are one index range. The words column holds core's normalised words: SQLite
+     * indexes it with FTS5 ({@code tokenize='ascii'}: each normalised word is one token), kept
+     * in sync by triggers in the writing transaction; PostgreSQL keeps it as a {@code tsvector}
+     * built in Java (no parser, no dictionary) under a GIN index.
+     */
+    private static List<String> facts(Dialect dialect) {
+        boolean pg = dialect == Dialect.POSTGRESQL;
+        String id = pg ? "VARCHAR(255)" : "TEXT";
+        String json = pg ? "JSONB" : "TEXT";
+        List<String> v4 = new ArrayList<>();
+        v4.add("CREATE TABLE {facts} (\n"
+                + (pg ? "" : "  seq INTEGER PRIMARY KEY,\n")
+                + "  id " + id + (pg ? " PRIMARY KEY" : " NOT NULL") + ",\n"
+                + "  namespace TEXT" + (pg ? " COLLATE \"C\"" : "") + " NOT NULL,\n"
+                + "  fact_key " + id + ",\n"
+                + "  text TEXT NOT NULL,\n"
+                + "  words " + (pg ? "TSVECTOR" : "TEXT") + " NOT NULL,\n"
+                + "  data " + json + " NOT NULL,\n"
+                + "  labels " + json + " NOT NULL,\n"
+                + "  source_session_id " + id + ",\n"
+                + "  source_agent_id " + id + ",\n"
+                + "  source_run_id " + id + ",\n"
+                + "  source_seq BIGINT,\n"
+                + "  version BIGINT NOT NULL,\n"
+                + "  created_at BIGINT NOT NULL,\n"
+                + "  valid_from BIGINT NOT NULL,\n"
+                + "  valid_to BIGINT,\n"
+                + "  expires_at BIGINT,\n"
+                + "  vector " + (pg ? "BYTEA" : "BLOB") + ",\n"
+                + "  idempotency_key " + id + "\n"
+                + ")");
+        if (!pg) {
+            v4.add("CREATE UNIQUE INDEX {p}facts_id ON {facts} (id)");
+        }
+        v4.add("CREATE UNIQUE INDEX {p}facts_current ON {facts} (namespace, fact_key)"
+                + " WHERE valid_to IS NULL AND fact_key IS NOT NULL");
+        v4.add("CREATE UNIQUE INDEX {p}facts_idempotency ON {facts} (namespace, idempotency_key)"
+                + " WHERE idempotency_key IS NOT NULL");
+        v4.add("CREATE INDEX {p}facts_key ON {facts} (namespace, fact_key, version) WHERE fact_key IS NOT NULL");
+        v4.add("CREATE INDEX {p}facts_created ON {facts} (namespace, created_at, id)");
+        v4.add("CREATE INDEX {p}facts_expiry ON {facts} (expires_at) WHERE expires_at IS NOT NULL");
+        if (pg) {
+            // no pending list: every search would scan it (up to gin_pending_list_limit) on top of
+            // its matches, and the planner, seeing that cost, prefers scanning the table
+            v4.add("CREATE INDEX {p}facts_words ON {facts} USING GIN (words) WITH (fastupdate = off)");
+        } else {
+            // external content: the index keeps only the tokens; the words live in the facts row,
+            // so that a delete removes exactly the tokens the insert added
+            v4.add("CREATE VIRTUAL TABLE {fact_words} USING fts5(words, content='{facts}', content_rowid='seq',"
+                    + " tokenize='ascii')");
+            v4.add("CREATE TRIGGER {p}facts_words_insert AFTER INSERT ON {facts} BEGIN"
+                    + " INSERT INTO {fact_words} (rowid, words) VALUES (new.seq, new.words); END");
+            v4.add("CREATE TRIGGER {p}facts_words_delete AFTER DELETE ON {facts} BEGIN"
+                    + " INSERT INTO {fact_words} ({fact_words}, rowid, words) VALUES ('delete', old.seq, old.words); END");
+            v4.add("CREATE TRIGGER {p}facts_words_update AFTER UPDATE OF seq, words ON {facts} BEGIN"
+                    + " INSERT INTO {fact_words} ({fact_words}, rowid, words) VALUES ('delete', old.seq, old.words);"
+                    + " INSERT INTO {fact_words} (rowid, words) VALUES (new.seq, new.words); END");
+        }
+        return List.copyOf(v4);
     }
 
     /** The whole DDL of the current version, for DBAs who apply it by hand. */

@@ -8,6 +8,8 @@ final class Tables {
     final String runs;
     final String heads;
     final String events;
+    final String facts;
+    final String factWords;
 
     Tables(String prefix) {
         this.prefix = prefix;
@@ -16,12 +18,14 @@ final class Tables {
         this.runs = prefix + "runs";
         this.heads = prefix + "run_heads";
         this.events = prefix + "events";
+        this.facts = prefix + "facts";
+        this.factWords = prefix + "fact_words";
     }
 
     /** Replaces {@code {sessions}}-style placeholders in SQL text. */
     String sql(String template) {
         return template.replace("{schema_version}", schemaVersion).replace("{sessions}", sessions)
                 .replace("{runs}", runs).replace("{run_heads}", heads).replace("{events}", events)
-                .replace("{p}", prefix);
+                .replace("{facts}", facts).replace("{fact_words}", factWords).replace("{p}", prefix);
     }
 }

@@ -38,10 +38,19 @@ class JdbcStoresTest {
                         "CREATE TABLE memoria_events", "CREATE UNIQUE INDEX memoria_events_key ON memoria_events (run_id, event_key)",
                         "INSERT INTO memoria_schema_version (version, applied_at) VALUES (1, 0);",
                         "CREATE INDEX memoria_events_session_type ON memoria_events (session_id, type, ts, run_id, seq)",
-                        "INSERT INTO memoria_schema_version (version, applied_at) VALUES (2, 0);")
-                .doesNotContain("JSONB");
+                        "INSERT INTO memoria_schema_version (version, applied_at) VALUES (2, 0);",
+                        "CREATE TABLE memoria_facts", "CREATE UNIQUE INDEX memoria_facts_current ON memoria_facts (namespace, fact_key)"
+                                + " WHERE valid_to IS NULL AND fact_key IS NOT NULL",
+                        "CREATE VIRTUAL TABLE memoria_fact_words USING fts5(words, content='memoria_facts', content_rowid='seq',"
+                                + " tokenize='ascii')",
+                        "CREATE TRIGGER memoria_facts_words_delete AFTER DELETE ON memoria_facts",
+                        "INSERT INTO memoria_schema_version (version, applied_at) VALUES (4, 0);")
+                .doesNotContain("JSONB", "tsvector", "TSVECTOR");
         String postgres = JdbcStores.schema(Dialect.POSTGRESQL, "bot_");
-        assertThat(postgres).contains("CREATE TABLE bot_events", "data JSONB NOT NULL", "CREATE INDEX bot_events_session")
+        assertThat(postgres).contains("CREATE TABLE bot_events", "data JSONB NOT NULL", "CREATE INDEX bot_events_session",
+                        "CREATE TABLE bot_facts", "namespace TEXT COLLATE \"C\" NOT NULL", "words TSVECTOR NOT NULL",
+                        "CREATE INDEX bot_facts_words ON bot_facts USING GIN (words) WITH (fastupdate = off)")
+                .doesNotContain("fts5", "TRIGGER")
                 .doesNotContain("memoria_");
         assertThatThrownBy(() -> JdbcStores.schema(Dialect.SQLITE, "Bad-Prefix")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("tablePrefix: must match [a-z][a-z0-9_]{0,30}, got 'Bad-Prefix'");
@@ -92,6 +101,8 @@ class JdbcStoresTest {
         }
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
             // back to version 1, as a database written by the first Memoria
+            s.execute("DROP TABLE memoria_fact_words");
+            s.execute("DROP TABLE memoria_facts");
             s.execute("DROP INDEX memoria_sessions_activity");
             s.execute("DROP INDEX memoria_sessions_user_activity");
             s.execute("ALTER TABLE memoria_sessions DROP COLUMN last_activity_at");

@@ -122,4 +122,87 @@ final class SqlWorkMeters {
             return work;
         };
     }
+
+    /**
+     * The K10 meter of SQLite facts, in rows: a word search is driven by the FTS5 index, so it
+     * costs the index rows its MATCH yields (counted by running the same MATCH alone: the facts,
+     * in any namespace, that hold every word), plus the rows it returns. The facts table must
+     * only be reached by rowid from those index rows: any other access to it (a SCAN, or a
+     * SEARCH through another index, such as the namespace's) costs every row of the table, so a
+     * plan that walks the namespace cannot pass for a cheap one.
+     */
+    static WorkMeter sqliteFacts(ReadCapture capture, java.nio.file.Path file, String prefix) {
+        String ftsTable = prefix + "fact_words";
+        return read -> {
+            List<ReadCapture.Query> seen = capture.during(read);
+            long work = 0;
+            try (Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file)) {
+                for (ReadCapture.Query q : seen) {
+                    List<String> plan = new ArrayList<>();
+                    java.util.Set<String> subqueries = new java.util.HashSet<>();
+                    try (PreparedStatement ps = c.prepareStatement("EXPLAIN QUERY PLAN " + q.sql())) {
+                        Database.bindAll(ps, q.params().toArray());
+                        try (ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                String detail = rs.getString("detail");
+                                plan.add(detail);
+                                for (String kind : List.of("CO-ROUTINE ", "MATERIALIZE ")) {
+                                    if (detail.startsWith(kind)) {
+                                        subqueries.add(detail.substring(kind.length()).trim());
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    boolean viaIndex = false;
+                    boolean readsEverything = false;
+                    for (String detail : plan) {
+                        if (!detail.startsWith("SCAN ") && !detail.startsWith("SEARCH ")) {
+                            continue;
+                        }
+                        String object = detail.substring(detail.indexOf(' ') + 1).split(" ")[0];
+                        if (detail.contains("VIRTUAL TABLE")) {
+                            // the word index, or json_each over one row's labels (a label filter)
+                            viaIndex |= object.equals(ftsTable);
+                        } else if (subqueries.contains(object) || object.startsWith("(subquery")) {
+                            continue; // rows the query produced itself
+                        } else {
+                            readsEverything |= !(detail.startsWith("SEARCH ") && detail.contains("INTEGER PRIMARY KEY (rowid=?)"));
+                        }
+                    }
+                    if (readsEverything) {
+                        try (ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM " + prefix + "facts")) {
+                            rs.next();
+                            work += rs.getLong(1);
+                        }
+                    }
+                    if (viaIndex) {
+                        int match = q.sql().indexOf(ftsTable + " MATCH ?");
+                        if (match < 0 || q.sql().indexOf('?') != match + ftsTable.length() + " MATCH ".length()) {
+                            throw new AssertionError("the meter expects the MATCH expression as the first parameter: " + q.sql());
+                        }
+                        try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM " + ftsTable + " WHERE " + ftsTable
+                                + " MATCH ?")) {
+                            ps.setObject(1, q.params().get(0));
+                            try (ResultSet rs = ps.executeQuery()) {
+                                rs.next();
+                                work += rs.getLong(1);
+                            }
+                        }
+                    }
+                    try (PreparedStatement ps = c.prepareStatement(q.sql())) {
+                        Database.bindAll(ps, q.params().toArray());
+                        try (ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                work++;
+                            }
+                        }
+                    }
+                }
+            } catch (SQLException e) {
+                throw new AssertionError(e);
+            }
+            return work;
+        };
+    }
 }

@@ -44,6 +44,8 @@ final class JdbcMemoryStore implements MemoryStore {
     private static final String OWNED = "EXISTS (SELECT 1 FROM {run_heads} WHERE run_id = ? AND agent_id = ?)";
 
     private final Database db;
+    /** Concurrent appends of this store share transactions (G1-G3). */
+    private final GroupCommit groupCommit;
     private final String selectHead;
     private final String insertHead;
     private final String updateHead;
@@ -58,6 +60,7 @@ final class JdbcMemoryStore implements MemoryStore {
 
     JdbcMemoryStore(Database db) {
         this.db = db;
+        this.groupCommit = new GroupCommit(db);
         Tables t = db.tables;
         this.selectHead = t.sql("SELECT session_id, agent_id, last_seq FROM {run_heads} WHERE run_id = ?") + db.forUpdate();
         this.insertHead = t.sql("INSERT INTO {run_heads} (run_id, session_id, agent_id, last_seq) VALUES (?, ?, ?, 0)"
@@ -109,14 +112,43 @@ final class JdbcMemoryStore implements MemoryStore {
      * write or throw (M3, M11).
      */
     private List<MemoryEvent> appendBatch(RunRef run, long expected, List<Event> batch) {
-        if (!batch.isEmpty()) {
-            // an expectation is checked by the fast paths too: the head moves only from the expected
-            // sequence; a mismatch (a conflict, or the retry of a write that succeeded) takes the checked path
-            List<MemoryEvent> done = db.dialect == Dialect.POSTGRESQL ? appendInOneStatement(run, expected, batch)
-                    : db.writeOrRollBack(c -> appendAllNew(c, run, expected, batch));
-            if (done != null) {
-                return done;
+        if (batch.isEmpty()) {
+            return db.write(c -> appendChecked(c, run, expected, batch));
+        }
+        return groupCommit.append(batch.size(), () -> appendAlone(run, expected, batch), (c, savepoint) -> {
+            // the same paths inside a group's transaction: a fast path that cannot do the job rolls
+            // back to the member's savepoint, and the checked path decides
+            List<MemoryEvent> done;
+            if (db.dialect == Dialect.POSTGRESQL) {
+                try {
+                    done = appendInOneStatement(c, run, expected, batch, db.clock.instant());
+                } catch (SQLException e) {
+                    if (!"23505".equals(e.getSQLState())) {
+                        throw e;
+                    }
+                    savepoint.rollback();
+                    done = null;
+                }
+            } else {
+                done = appendAllNew(c, run, expected, batch);
+                if (done == null) {
+                    savepoint.rollback();
+                }
             }
+            return done != null ? done : appendChecked(c, run, expected, batch);
+        });
+    }
+
+    /** One caller's append when nobody else is appending: its own transactions, fastest path first. */
+    private List<MemoryEvent> appendAlone(RunRef run, long expected, List<Event> batch) {
+        // an expectation is checked by the fast paths too: the head moves only from the expected
+        // sequence; a mismatch (a conflict, or the retry of a write that succeeded) takes the checked path
+        Instant now = db.clock.instant();
+        List<MemoryEvent> done = db.dialect == Dialect.POSTGRESQL
+                ? db.autocommitUnlessDuplicate(c -> appendInOneStatement(c, run, expected, batch, now))
+                : db.writeOrRollBack(c -> appendAllNew(c, run, expected, batch));
+        if (done != null) {
+            return done;
         }
         return db.write(c -> appendChecked(c, run, expected, batch));
     }
@@ -130,7 +162,8 @@ final class JdbcMemoryStore implements MemoryStore {
      *
      * @return the stored events, or null to fall back
      */
-    private List<MemoryEvent> appendInOneStatement(RunRef run, long expected, List<Event> batch) {
+    private List<MemoryEvent> appendInOneStatement(Connection c, RunRef run, long expected, List<Event> batch, Instant now)
+            throws SQLException {
         StringBuilder sql = new StringBuilder(db.tables.sql("WITH h AS (UPDATE {run_heads} SET last_seq = last_seq + ?"
                 + " WHERE run_id = ? AND session_id = ? AND agent_id = ?" + (expected >= 0 ? " AND last_seq = ?" : "")
                 + " RETURNING last_seq)"
@@ -141,40 +174,37 @@ final class JdbcMemoryStore implements MemoryStore {
             sql.append(i == 0 ? "" : ", ").append("(CAST(? AS BIGINT), ?, ?, CAST(? AS BIGINT), ?, ?)");
         }
         sql.append(") AS v(ord, k, t, ts, d, l) RETURNING seq");
-        Instant now = db.clock.instant();
-        return db.autocommitUnlessDuplicate(c -> {
-            try (PreparedStatement ps = db.prepare(c, sql.toString())) {
-                int i = 1;
-                ps.setLong(i++, batch.size());
-                ps.setString(i++, run.runId());
-                ps.setString(i++, run.sessionId());
-                ps.setString(i++, run.agentId());
-                if (expected >= 0) {
-                    ps.setLong(i++, expected);
-                }
-                ps.setString(i++, run.runId());
-                ps.setLong(i++, batch.size());
-                ps.setString(i++, run.sessionId());
-                for (int e = 0; e < batch.size(); e++) {
-                    Event event = batch.get(e);
-                    ps.setLong(i++, e + 1);
-                    ps.setString(i++, event.key());
-                    ps.setString(i++, event.typeName());
-                    ps.setLong(i++, (event.timestamp() == null ? now : event.timestamp()).toEpochMilli());
-                    ps.setString(i++, db.json(event.data()));
-                    ps.setString(i++, db.json(event.labels()));
-                }
-                long last = 0;
-                int n = 0;
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        last = Math.max(last, rs.getLong(1));
-                        n++;
-                    }
-                }
-                return n == 0 ? null : Appends.numbered(run, last - batch.size(), batch, now);
+        try (PreparedStatement ps = db.prepare(c, sql.toString())) {
+            int i = 1;
+            ps.setLong(i++, batch.size());
+            ps.setString(i++, run.runId());
+            ps.setString(i++, run.sessionId());
+            ps.setString(i++, run.agentId());
+            if (expected >= 0) {
+                ps.setLong(i++, expected);
             }
-        });
+            ps.setString(i++, run.runId());
+            ps.setLong(i++, batch.size());
+            ps.setString(i++, run.sessionId());
+            for (int e = 0; e < batch.size(); e++) {
+                Event event = batch.get(e);
+                ps.setLong(i++, e + 1);
+                ps.setString(i++, event.key());
+                ps.setString(i++, event.typeName());
+                ps.setLong(i++, (event.timestamp() == null ? now : event.timestamp()).toEpochMilli());
+                ps.setString(i++, db.json(event.data()));
+                ps.setString(i++, db.json(event.labels()));
+            }
+            long last = 0;
+            int n = 0;
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    last = Math.max(last, rs.getLong(1));
+                    n++;
+                }
+            }
+            return n == 0 ? null : Appends.numbered(run, last - batch.size(), batch, now);
+        }
     }
 
     /**

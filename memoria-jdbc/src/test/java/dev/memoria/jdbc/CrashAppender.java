@@ -19,7 +19,9 @@ import java.util.Map;
  *
  * <p>Arguments: {@code sqlite FILE | postgres URL PREFIX}, then {@code RUN_ID TAG COUNT}, and
  * optionally {@code gated}: then it waits for a line on its standard input after printing
- * {@code ready}, so that a test can release several children at the same moment.
+ * {@code ready}, so that a test can release several children at the same moment; and
+ * {@code threads=N}: N threads append to the run at once (group commit, G2), thread t with the
+ * tag {@code TAG + "t" + t}, each printing its own acknowledgements.
  */
 public final class CrashAppender {
     private CrashAppender() {
@@ -41,7 +43,15 @@ public final class CrashAppender {
         RunRef run = new RunRef("crash-session", "agent", args[at++]);
         String tag = args[at++];
         long count = Long.parseLong(args[at++]);
-        boolean gated = at < args.length && args[at].equals("gated");
+        boolean gated = false;
+        int threads = 1;
+        for (int i = at; i < args.length; i++) {
+            if (args[i].equals("gated")) {
+                gated = true;
+            } else if (args[i].startsWith("threads=")) {
+                threads = Integer.parseInt(args[i].substring("threads=".length()));
+            }
+        }
         PrintStream out = System.out;
         out.println("ready");
         out.flush();
@@ -49,10 +59,31 @@ public final class CrashAppender {
             new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8))
                     .readLine();
         }
-        for (long i = 0; count < 0 || i < count; i++) {
-            MemoryEvent stored = stores.memory().append(run, List.of(event(tag, i))).get(0);
-            out.println("ack " + stored.sequence() + " " + i);
-            out.flush();
+        if (threads == 1) {
+            for (long i = 0; count < 0 || i < count; i++) {
+                MemoryEvent stored = stores.memory().append(run, List.of(event(tag, i))).get(0);
+                out.println("ack " + stored.sequence() + " " + i);
+                out.flush();
+            }
+        } else {
+            List<Thread> writers = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                String threadTag = tag + "t" + t;
+                Thread writer = new Thread(() -> {
+                    for (long i = 0; count < 0 || i < count; i++) {
+                        MemoryEvent stored = stores.memory().append(run, List.of(event(threadTag, i))).get(0);
+                        synchronized (out) {
+                            out.println("ack " + stored.sequence() + " " + i);
+                            out.flush();
+                        }
+                    }
+                });
+                writers.add(writer);
+                writer.start();
+            }
+            for (Thread writer : writers) {
+                writer.join();
+            }
         }
         stores.close();
         if (ds != null) {

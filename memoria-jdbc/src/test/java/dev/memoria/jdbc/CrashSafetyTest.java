@@ -45,12 +45,29 @@ class CrashSafetyTest {
                 () -> JdbcStores.create(pg.dataSource(), JdbcOptions.defaults().tablePrefix(prefix)));
     }
 
-    private void killRepeatedly(List<String> target, Supplier<Stores> reopen) throws Exception {
+    @Test
+    @DisplayName("G2 (SQLite): every acknowledged append of 8 concurrent writers of one run survives kill -9")
+    void g2_sqliteKeepsEveryAcknowledgedAppendOfConcurrentWritersAcrossKillNine() throws Exception {
+        Path file = dir.resolve("crash.db");
+        killRepeatedly(List.of("sqlite", file.toString()), () -> JdbcStores.sqlite(file), "threads=8");
+    }
+
+    @Test
+    @DisplayName("G2 (PostgreSQL): every acknowledged append of 8 concurrent writers of one run survives kill -9")
+    void g2_postgresKeepsEveryAcknowledgedAppendOfConcurrentWritersAcrossKillNine() throws Exception {
+        String prefix = PostgresServer.freshPrefix();
+        PostgresServer pg = PostgresServer.get();
+        killRepeatedly(List.of("postgres", pg.url(), prefix),
+                () -> JdbcStores.create(pg.dataSource(), JdbcOptions.defaults().tablePrefix(prefix)), "threads=8");
+    }
+
+    private void killRepeatedly(List<String> target, Supplier<Stores> reopen, String... options) throws Exception {
         Random random = new Random();
         List<ChildProcesses.Ack> acked = new ArrayList<>();
         for (int round = 0; round < ROUNDS; round++) {
             List<String> args = new ArrayList<>(target);
             args.addAll(List.of("crash-run", "round" + round, "-1"));
+            args.addAll(List.of(options));
             Process child = ChildProcesses.start(args);
             int killAfter = 20 + random.nextInt(150);
             try (BufferedReader out = ChildProcesses.stdout(child)) {

@@ -44,7 +44,7 @@ final class JdbcMemoryStore implements MemoryStore {
     private static final String OWNED = "EXISTS (SELECT 1 FROM {run_heads} WHERE run_id = ? AND agent_id = ?)";
 
     private final Database db;
-    /** Concurrent appends of this store share transactions (G1-G3). */
+    /** Concurrent appends of this store share transactions (G1-G3); null when turned off. */
     private final GroupCommit groupCommit;
     private final String selectHead;
     private final String insertHead;
@@ -58,9 +58,10 @@ final class JdbcMemoryStore implements MemoryStore {
     private record SqlQuery(String sql, List<Object> params) {
     }
 
-    JdbcMemoryStore(Database db) {
+    /** @param grouping whether concurrent appends share transactions ({@link JdbcOptions#groupCommit(boolean)}) */
+    JdbcMemoryStore(Database db, boolean grouping) {
         this.db = db;
-        this.groupCommit = new GroupCommit(db);
+        this.groupCommit = grouping ? new GroupCommit(db) : null;
         Tables t = db.tables;
         this.selectHead = t.sql("SELECT session_id, agent_id, last_seq FROM {run_heads} WHERE run_id = ?") + db.forUpdate();
         this.insertHead = t.sql("INSERT INTO {run_heads} (run_id, session_id, agent_id, last_seq) VALUES (?, ?, ?, 0)"
@@ -114,6 +115,9 @@ final class JdbcMemoryStore implements MemoryStore {
     private List<MemoryEvent> appendBatch(RunRef run, long expected, List<Event> batch) {
         if (batch.isEmpty()) {
             return db.write(c -> appendChecked(c, run, expected, batch));
+        }
+        if (groupCommit == null) {
+            return appendAlone(run, expected, batch);
         }
         return groupCommit.append(batch.size(), () -> appendAlone(run, expected, batch), (c, savepoint) -> {
             // the same paths inside a group's transaction: a fast path that cannot do the job rolls

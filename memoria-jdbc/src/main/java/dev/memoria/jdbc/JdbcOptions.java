@@ -22,23 +22,25 @@ public final class JdbcOptions {
     private final Duration busyTimeout;
     private final boolean autoMigrate;
     private final boolean createIfMissing;
+    private final boolean groupCommit;
 
     private JdbcOptions(String tablePrefix, Clock clock, Durability durability, Duration busyTimeout, boolean autoMigrate,
-                        boolean createIfMissing) {
+                        boolean createIfMissing, boolean groupCommit) {
         this.tablePrefix = tablePrefix;
         this.clock = clock;
         this.durability = durability;
         this.busyTimeout = busyTimeout;
         this.autoMigrate = autoMigrate;
         this.createIfMissing = createIfMissing;
+        this.groupCommit = groupCommit;
     }
 
     /**
      * @return prefix {@code memoria_}, the UTC system clock, FULL durability, a 30 s busy
-     *     timeout, automatic migration, and a SQLite file created when missing
+     *     timeout, automatic migration, a SQLite file created when missing, and group commit
      */
     public static JdbcOptions defaults() {
-        return new JdbcOptions("memoria_", Clock.systemUTC(), Durability.FULL, Duration.ofSeconds(30), true, true);
+        return new JdbcOptions("memoria_", Clock.systemUTC(), Durability.FULL, Duration.ofSeconds(30), true, true, true);
     }
 
     /**
@@ -50,7 +52,7 @@ public final class JdbcOptions {
         if (!PREFIX.matcher(prefix).matches()) {
             throw new IllegalArgumentException("tablePrefix: must match [a-z][a-z0-9_]{0,30}, got '" + prefix + "'");
         }
-        return new JdbcOptions(prefix, clock, durability, busyTimeout, autoMigrate, createIfMissing);
+        return new JdbcOptions(prefix, clock, durability, busyTimeout, autoMigrate, createIfMissing, groupCommit);
     }
 
     /**
@@ -58,7 +60,7 @@ public final class JdbcOptions {
      * @return a copy with this clock
      */
     public JdbcOptions clock(Clock clock) {
-        return new JdbcOptions(tablePrefix, Objects.requireNonNull(clock, "clock"), durability, busyTimeout, autoMigrate, createIfMissing);
+        return new JdbcOptions(tablePrefix, Objects.requireNonNull(clock, "clock"), durability, busyTimeout, autoMigrate, createIfMissing, groupCommit);
     }
 
     /**
@@ -66,7 +68,7 @@ public final class JdbcOptions {
      * @return a copy with this durability
      */
     public JdbcOptions durability(Durability durability) {
-        return new JdbcOptions(tablePrefix, clock, Objects.requireNonNull(durability, "durability"), busyTimeout, autoMigrate, createIfMissing);
+        return new JdbcOptions(tablePrefix, clock, Objects.requireNonNull(durability, "durability"), busyTimeout, autoMigrate, createIfMissing, groupCommit);
     }
 
     /**
@@ -79,7 +81,7 @@ public final class JdbcOptions {
         if (timeout.isNegative() || timeout.compareTo(Duration.ofMinutes(10)) > 0) {
             throw new IllegalArgumentException("busyTimeout: must be between 0 and 10 minutes, got " + timeout);
         }
-        return new JdbcOptions(tablePrefix, clock, durability, timeout, autoMigrate, createIfMissing);
+        return new JdbcOptions(tablePrefix, clock, durability, timeout, autoMigrate, createIfMissing, groupCommit);
     }
 
     /**
@@ -89,7 +91,7 @@ public final class JdbcOptions {
      * @return a copy with this setting
      */
     public JdbcOptions autoMigrate(boolean enabled) {
-        return new JdbcOptions(tablePrefix, clock, durability, busyTimeout, enabled, createIfMissing);
+        return new JdbcOptions(tablePrefix, clock, durability, busyTimeout, enabled, createIfMissing, groupCommit);
     }
 
     /**
@@ -99,7 +101,23 @@ public final class JdbcOptions {
      * @return a copy with this setting
      */
     public JdbcOptions createIfMissing(boolean enabled) {
-        return new JdbcOptions(tablePrefix, clock, durability, busyTimeout, autoMigrate, enabled);
+        return new JdbcOptions(tablePrefix, clock, durability, busyTimeout, autoMigrate, enabled, groupCommit);
+    }
+
+    /**
+     * @param enabled whether concurrent appends of this process share transactions (group commit,
+     *     on by default): each caller still gets its own result and durability, a lone writer
+     *     waits for nobody; off, every append is its own transaction, as for a measurement of the
+     *     difference
+     * @return a copy with this setting
+     */
+    public JdbcOptions groupCommit(boolean enabled) {
+        return new JdbcOptions(tablePrefix, clock, durability, busyTimeout, autoMigrate, createIfMissing, enabled);
+    }
+
+    /** @return whether concurrent appends share transactions */
+    public boolean groupCommit() {
+        return groupCommit;
     }
 
     /** @return the table prefix */
@@ -135,6 +153,7 @@ public final class JdbcOptions {
     @Override
     public String toString() {
         return "JdbcOptions[prefix " + tablePrefix + ", " + durability + ", busy timeout " + busyTimeout
-                + (autoMigrate ? ", auto-migrate" : ", no migration") + (createIfMissing ? "" : ", existing file only") + "]";
+                + (autoMigrate ? ", auto-migrate" : ", no migration") + (createIfMissing ? "" : ", existing file only")
+                + (groupCommit ? "" : ", no group commit") + "]";
     }
 }

@@ -195,7 +195,8 @@ public final class JdbcStores {
             db.close();
             throw e;
         }
-        return Stores.of(new JdbcSessionStore(db), new JdbcRunStore(db), new JdbcMemoryStore(db), new JdbcFactStore(db), db);
+        return Stores.of(new JdbcSessionStore(db), new JdbcRunStore(db), new JdbcMemoryStore(db, options.groupCommit()),
+                new JdbcFactStore(db), db);
     }
 
     /** @return the database behind JDBC stores, for tests that look at connections and statements */

@@ -119,6 +119,36 @@ class GroupCommitTest {
     }
 
     @Test
+    @DisplayName("groupCommit(false): concurrent appends each run in their own transaction, as before group commit")
+    void groupCommitCanBeTurnedOff() throws Exception {
+        Watch watch = new Watch(sql -> sql.equals("BEGIN IMMEDIATE"));
+        try (Stores stores = JdbcStores.sqlite(dir.resolve("off.db"), JdbcOptions.defaults().groupCommit(false), watch::wrap, null)) {
+            stores.sessions().create(dev.memoria.session.NewSession.builder().id("s").build());
+            CyclicBarrier together = new CyclicBarrier(WRITERS);
+            ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
+            try {
+                List<Future<?>> futures = new ArrayList<>();
+                for (int t = 0; t < WRITERS; t++) {
+                    futures.add(pool.submit(() -> {
+                        for (int r = 0; r < 5; r++) {
+                            together.await();
+                            stores.memory().append(new RunRef("s", "agent", "shared"), List.of(Event.userMessage("m")));
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : futures) {
+                    f.get(1, TimeUnit.MINUTES);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThat(watch.savepoints).hasValue(0);
+            assertThat(stores.memory().load(new RunRef("s", "agent", "shared")).events()).hasSize(WRITERS * 5);
+        }
+    }
+
+    @Test
     @DisplayName("G1/G3 (PostgreSQL): a lone writer uses no savepoint; concurrent writers share transactions")
     void postgresGroupsConcurrentAppends() throws Exception {
         PostgresServer pg = PostgresServer.get();

@@ -1,21 +1,17 @@
 package dev.memoria.jdbc;
 
+import dev.memoria.spi.GroupCommits;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
- * Concurrent appends share one transaction, and so one durable commit (G1–G3). Each caller queues
- * its append and then waits for leadership; the caller that gets it commits everything queued
- * (its own append and those of callers that arrived meanwhile, within {@link #MAX_CALLERS} and
- * {@link #MAX_EVENTS}) and hands each caller its own result. There is no timer: a caller that
- * finds nobody else queued runs its append exactly as it would alone (G3), and a group forms only
- * from callers that were already waiting while the previous commit was being made.
+ * Concurrent appends share one transaction, and so one durable commit (G1–G3), through core's
+ * leader/follower {@link GroupCommits}: the caller that gets leadership commits everything queued
+ * (within {@link #MAX_CALLERS} and {@link #MAX_EVENTS}) and hands each caller its own result. A
+ * group of one runs its append exactly as a caller alone always did (G3).
  *
  * <p>In a group, every caller's append runs in a savepoint of the group's transaction: a caller
  * whose append fails (a reused key with other content, a stale expectation, another session's run)
@@ -44,42 +40,23 @@ final class GroupCommit {
     }
 
     private final Database db;
-    private final ReentrantLock leadership = new ReentrantLock();
-    private final ConcurrentLinkedQueue<Request<?>> queue = new ConcurrentLinkedQueue<>();
-    private final java.util.concurrent.atomic.LongAdder groups = new java.util.concurrent.atomic.LongAdder();
-    private final java.util.concurrent.atomic.LongAdder grouped = new java.util.concurrent.atomic.LongAdder();
+    private final GroupCommits<Append<?>> groups;
 
     GroupCommit(Database db) {
         this.db = db;
+        this.groups = new GroupCommits<>(MAX_CALLERS, MAX_EVENTS, this::commit);
     }
 
-    private static final class Request<T> {
-        final int events;
+    private static final class Append<T> extends GroupCommits.Request<T> {
         final Supplier<T> alone;
         final Member<T> member;
         T value;
         RuntimeException failure;
-        volatile boolean done;
 
-        Request(int events, Supplier<T> alone, Member<T> member) {
-            this.events = events;
+        Append(int events, Supplier<T> alone, Member<T> member) {
+            super(events);
             this.alone = alone;
             this.member = member;
-        }
-
-        void runAlone() {
-            try {
-                value = alone.get();
-            } catch (RuntimeException e) {
-                failure = e;
-            }
-        }
-
-        T outcome() {
-            if (failure != null) {
-                throw failure;
-            }
-            return value;
         }
     }
 
@@ -92,93 +69,55 @@ final class GroupCommit {
      * @return its result
      */
     <T> T append(int events, Supplier<T> alone, Member<T> member) {
-        Request<T> mine = new Request<>(events, alone, member);
-        queue.add(mine);
-        while (true) {
-            leadership.lock();
-            try {
-                if (mine.done) {
-                    break; // a leader committed it while this caller waited
-                }
-                lead();
-            } finally {
-                leadership.unlock();
-            }
-            if (mine.done) {
-                break;
-            }
-        }
-        return mine.outcome();
+        return groups.submit(new Append<>(events, alone, member));
     }
 
-    /** Commits what is queued, oldest first, within the limits; called with leadership held. */
-    private void lead() {
-        List<Request<?>> group = new ArrayList<>();
-        int events = 0;
-        for (Request<?> next; group.size() < MAX_CALLERS && (next = queue.peek()) != null; ) {
-            if (!group.isEmpty() && events + next.events > MAX_EVENTS) {
-                break;
-            }
-            queue.poll();
-            group.add(next);
-            events += next.events;
-        }
-        if (group.isEmpty()) {
+    private void commit(List<Append<?>> group) {
+        if (group.size() == 1) {
+            runAlone(group.get(0));
             return;
         }
         try {
-            if (group.size() == 1) {
-                group.get(0).runAlone();
-            } else {
-                commitTogether(group);
-            }
-        } finally {
-            for (Request<?> r : group) {
-                if (r.failure == null && r.value == null) {
-                    r.failure = new dev.memoria.StoreStateException("the transaction of a group of appends ended"
-                            + " without an outcome for this one; it was not committed");
-                }
-                r.done = true;
-            }
-        }
-    }
-
-    private void commitTogether(List<Request<?>> group) {
-        groups.increment();
-        grouped.add(group.size());
-        try {
             db.write(c -> {
-                for (Request<?> r : group) {
-                    runMember(c, r);
+                for (Append<?> a : group) {
+                    runMember(c, a);
                 }
                 return Boolean.TRUE;
             });
         } catch (RuntimeException wholeGroup) {
             // the commit failed (or the transaction broke): nothing of the group is committed
-            for (Request<?> r : group) {
-                r.value = null;
-                r.failure = wholeGroup;
-            }
-        } catch (Error fatal) {
-            for (Request<?> r : group) {
-                r.value = null;
-                r.failure = new dev.memoria.StoreStateException("a group of appends failed with " + fatal
-                        + "; this append was not committed");
-            }
-            throw fatal;
+            group.forEach(a -> a.fail(wholeGroup));
+            return;
+        }
+        group.forEach(GroupCommit::settle);
+    }
+
+    private static <T> void runAlone(Append<T> a) {
+        try {
+            a.succeed(a.alone.get());
+        } catch (RuntimeException e) {
+            a.fail(e);
         }
     }
 
-    private <T> void runMember(Connection c, Request<T> r) throws SQLException {
+    private static <T> void settle(Append<T> a) {
+        if (a.failure != null) {
+            a.fail(a.failure);
+        } else {
+            a.succeed(a.value);
+        }
+    }
+
+    private <T> void runMember(Connection c, Append<T> a) throws SQLException {
         // a rerun of the group's transaction (a connection lost before the commit) starts each member afresh
-        r.value = null;
-        r.failure = null;
+        a.value = null;
+        a.failure = null;
         execute(c, SAVEPOINT);
         try {
-            r.value = r.member.run(c, () -> execute(c, ROLLBACK_TO));
+            a.value = a.member.run(c, () -> execute(c, ROLLBACK_TO));
             execute(c, RELEASE);
         } catch (SQLException | RuntimeException memberFailure) {
-            r.value = null;
+            a.value = null;
             try {
                 execute(c, ROLLBACK_TO);
                 execute(c, RELEASE);
@@ -187,7 +126,7 @@ final class GroupCommit {
                 memberFailure.addSuppressed(transactionGone);
                 throw memberFailure instanceof SQLException sql ? sql : new SQLException(memberFailure.getMessage(), memberFailure);
             }
-            r.failure = memberFailure instanceof SQLException sql ? SqlErrors.translate(sql, db.dialect, "append failed")
+            a.failure = memberFailure instanceof SQLException sql ? SqlErrors.translate(sql, db.dialect, "append failed")
                     : (RuntimeException) memberFailure;
         }
     }
@@ -198,14 +137,8 @@ final class GroupCommit {
         }
     }
 
-    /** @return how many groups of two or more appends were committed, and how many appends they held */
-    long[] statistics() {
-        return new long[] {groups.sum(), grouped.sum()};
-    }
-
     @Override
     public String toString() {
-        long[] s = statistics();
-        return "GroupCommit[" + s[0] + " groups, " + s[1] + " appends in them]";
+        return "GroupCommit[up to " + MAX_CALLERS + " appends, " + MAX_EVENTS + " events per transaction]";
     }
 }

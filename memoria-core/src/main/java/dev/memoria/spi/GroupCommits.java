@@ -1,0 +1,154 @@
+package dev.memoria.spi;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * Leader/follower batching of writes, for backends that let concurrent appends share one durable
+ * commit (G1–G3). A caller {@linkplain #submit submits} its request and waits for leadership; the
+ * caller that gets it hands everything queued (its own request and those of callers that arrived
+ * meanwhile, oldest first, within the limits) to the backend's committer, which must settle every
+ * request it is given. There is no timer: a caller that finds nobody queued gets a group of one
+ * and commits at once (G3), and groups form only from callers that were already waiting while the
+ * previous commit was being made.
+ *
+ * @param <R> the backend's request type
+ */
+public final class GroupCommits<R extends GroupCommits.Request<?>> {
+    private final int maxRequests;
+    private final long maxSize;
+    private final Consumer<List<R>> committer;
+    private final ReentrantLock leadership = new ReentrantLock();
+    private final ConcurrentLinkedQueue<R> queue = new ConcurrentLinkedQueue<>();
+
+    /**
+     * One caller's write: its size (events, say) and, once settled, its result or failure.
+     *
+     * @param <T> the result type
+     */
+    public abstract static class Request<T> {
+        private final long size;
+        private T value;
+        private RuntimeException failure;
+        private volatile boolean settled;
+
+        /** @param size what the request counts towards a group's size limit */
+        protected Request(long size) {
+            this.size = size;
+        }
+
+        /** @return what the request counts towards a group's size limit */
+        public long size() {
+            return size;
+        }
+
+        /** @param result the request's result, once its commit is durable */
+        public void succeed(T result) {
+            value = result;
+            failure = null;
+            settled = true;
+        }
+
+        /** @param why the request's failure */
+        public void fail(RuntimeException why) {
+            value = null;
+            failure = Objects.requireNonNull(why, "why");
+            settled = true;
+        }
+
+        /** @return whether it succeeded or failed */
+        public boolean isSettled() {
+            return settled;
+        }
+
+        T outcome() {
+            if (failure != null) {
+                throw failure;
+            }
+            return value;
+        }
+    }
+
+    /**
+     * @param maxRequests the most requests one group holds
+     * @param maxSize the most total size one group holds (a single larger request is a group of its own)
+     * @param committer commits a group and settles each of its requests; called by one thread at a time
+     */
+    public GroupCommits(int maxRequests, long maxSize, Consumer<List<R>> committer) {
+        if (maxRequests < 1 || maxSize < 1) {
+            throw new IllegalArgumentException("maxRequests and maxSize: at least 1, got " + maxRequests + " and " + maxSize);
+        }
+        this.maxRequests = maxRequests;
+        this.maxSize = maxSize;
+        this.committer = Objects.requireNonNull(committer, "committer");
+    }
+
+    /**
+     * Queues the request and returns once it is settled, committing it (and others) if this caller
+     * becomes the leader.
+     *
+     * @param request the caller's request
+     * @param <T> its result type
+     * @return its result
+     * @throws RuntimeException its failure
+     */
+    public <T> T submit(Request<T> request) {
+        @SuppressWarnings("unchecked")
+        R r = (R) request;
+        queue.add(r);
+        while (!request.isSettled()) {
+            leadership.lock();
+            try {
+                if (!request.isSettled()) {
+                    lead();
+                }
+            } finally {
+                leadership.unlock();
+            }
+        }
+        return request.outcome();
+    }
+
+    /** @return how many requests wait for a leader now (for tests) */
+    int queued() {
+        return queue.size();
+    }
+
+    private void lead() {
+        List<R> group = new ArrayList<>();
+        long size = 0;
+        for (R next; group.size() < maxRequests && (next = queue.peek()) != null; ) {
+            if (!group.isEmpty() && size + next.size() > maxSize) {
+                break;
+            }
+            queue.poll();
+            group.add(next);
+            size += next.size();
+        }
+        if (group.isEmpty()) {
+            return;
+        }
+        try {
+            committer.accept(group);
+        } catch (RuntimeException | Error e) {
+            for (R r : group) {
+                if (!r.isSettled()) {
+                    r.fail(new dev.memoria.StoreStateException("a group of writes failed with " + e
+                            + "; this one was not committed"));
+                }
+            }
+            throw e;
+        } finally {
+            for (R r : group) {
+                if (!r.isSettled()) {
+                    r.fail(new dev.memoria.StoreStateException("a group of writes ended without settling this one;"
+                            + " it was not committed"));
+                }
+            }
+        }
+    }
+}

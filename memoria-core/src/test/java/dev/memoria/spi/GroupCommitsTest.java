@@ -1,0 +1,89 @@
+package dev.memoria.spi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class GroupCommitsTest {
+    private static final class Write extends GroupCommits.Request<String> {
+        final String name;
+
+        Write(String name, long size) {
+            super(size);
+            this.name = name;
+        }
+    }
+
+    @Test
+    @DisplayName("A lone caller commits at once in a group of one; callers waiting during a commit form the next group")
+    void callersWaitingDuringACommitShareTheNext() throws Exception {
+        List<List<String>> groups = new CopyOnWriteArrayList<>();
+        CountDownLatch firstCommitting = new CountDownLatch(1);
+        CountDownLatch othersQueued = new CountDownLatch(1);
+        GroupCommits<Write> commits = new GroupCommits<>(64, 1_000, group -> {
+            groups.add(group.stream().map(w -> w.name).toList());
+            if (groups.size() == 1) {
+                firstCommitting.countDown();
+                try {
+                    othersQueued.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            group.forEach(w -> {
+                if (w.name.equals("bad")) {
+                    w.fail(new IllegalArgumentException("bad alone"));
+                } else {
+                    w.succeed(w.name + " done");
+                }
+            });
+        });
+        ExecutorService pool = Executors.newFixedThreadPool(5);
+        try {
+            Future<String> first = pool.submit(() -> commits.submit(new Write("first", 1)));
+            assertThat(firstCommitting.await(10, TimeUnit.SECONDS)).isTrue();
+            List<Future<String>> others = new ArrayList<>();
+            for (String name : List.of("a", "bad", "b", "c")) {
+                others.add(pool.submit(() -> commits.submit(new Write(name, 1))));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (commits.queued() < 4 && System.nanoTime() < deadline) { // the four queue while the first commit leads
+                Thread.onSpinWait();
+            }
+            assertThat(commits.queued()).isEqualTo(4);
+            othersQueued.countDown();
+            assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("first done");
+            assertThat(others.get(0).get(10, TimeUnit.SECONDS)).isEqualTo("a done");
+            assertThatThrownBy(() -> others.get(1).get(10, TimeUnit.SECONDS)).hasRootCauseMessage("bad alone");
+            assertThat(others.get(3).get(10, TimeUnit.SECONDS)).isEqualTo("c done");
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(groups.get(0)).containsExactly("first");
+        assertThat(groups.stream().skip(1).mapToInt(List::size).sum()).isEqualTo(4);
+        assertThat(groups).as("the four that waited shared commits").hasSizeLessThan(5);
+    }
+
+    @Test
+    @DisplayName("A group holds at most its limits, and a committer that throws settles every request of its group")
+    void limitsAndFailures() {
+        List<Integer> sizes = new ArrayList<>();
+        GroupCommits<Write> commits = new GroupCommits<>(2, 10, group -> {
+            sizes.add(group.size());
+            throw new IllegalStateException("disk on fire");
+        });
+        assertThatThrownBy(() -> commits.submit(new Write("x", 50))).hasMessage("disk on fire");
+        assertThat(sizes).containsExactly(1);
+        assertThatThrownBy(() -> new GroupCommits<Write>(0, 1, g -> { })).isInstanceOf(IllegalArgumentException.class);
+    }
+}

@@ -140,6 +140,9 @@ final class MongoMemoryStore implements MemoryStore {
     private final Layout c;
     private final int maxAttempts;
     private final IntConsumer backOff;
+    /** Concurrent appends of this store share writes (G1): one document per run, one insertMany per group. */
+    private final dev.memoria.spi.GroupCommits<GroupedAppend> groups =
+            new dev.memoria.spi.GroupCommits<>(64, 5_000, this::commitGroup);
 
     MongoMemoryStore(Layout c) {
         this(c, Retries.MAX_ATTEMPTS, Retries::backOff);
@@ -247,6 +250,201 @@ final class MongoMemoryStore implements MemoryStore {
     }
 
     private List<MemoryEvent> appendLoop(RunRef run, long expected, List<Event> batch) {
+        if (batch.isEmpty()) {
+            return appendAlone(run, expected, batch);
+        }
+        return groups.submit(new GroupedAppend(run, expected, batch));
+    }
+
+    /** One caller's append in a group; settled once the group's writes are done. */
+    private static final class GroupedAppend extends dev.memoria.spi.GroupCommits.Request<List<MemoryEvent>> {
+        final RunRef run;
+        final long expected;
+        final List<Event> batch;
+        /** What it returns (or the conflict it reports) if the document holding its events is written. */
+        List<MemoryEvent> tentative;
+        RuntimeException tentativeFailure;
+
+        GroupedAppend(RunRef run, long expected, List<Event> batch) {
+            super(batch.size());
+            this.run = run;
+            this.expected = expected;
+            this.batch = batch;
+        }
+    }
+
+    /** The appends of one run in a group, as one batch document. */
+    private static final class Combined {
+        final RunRef owner;
+        final Tail tail;
+        final List<GroupedAppend> members = new ArrayList<>();
+        final List<MemoryEvent> events = new ArrayList<>();
+
+        Combined(RunRef owner, Tail tail) {
+            this.owner = owner;
+            this.tail = tail;
+        }
+    }
+
+    /**
+     * Commits a group: a group of one is the append a lone caller makes (G3). Otherwise the appends
+     * of each run are decided one after the other against the run's tail (each later one sees the
+     * events of the earlier ones, so keys and expectations are checked as if they came in order),
+     * their events go into one batch document per run (at most {@value dev.memoria.Limits#MAX_EVENTS_PER_APPEND}
+     * events, like any batch), and the documents of every run go in one unordered insertMany. A
+     * document the chain refuses (another process appended meanwhile, or a key of it is stored),
+     * or one whose log was deleted meanwhile, leaves its appends to the lone path, one by one: nothing
+     * of them was kept, and that path decides again from what is stored. An append refused while it
+     * was decided is refused only once its run's document is written, since it was decided after the
+     * appends before it.
+     */
+    private void commitGroup(List<GroupedAppend> group) {
+        if (group.size() == 1) {
+            settleAlone(group.get(0));
+            return;
+        }
+        List<GroupedAppend> alone = new ArrayList<>();
+        List<Combined> combined = new ArrayList<>();
+        Map<String, List<GroupedAppend>> byRun = new LinkedHashMap<>();
+        group.forEach(a -> byRun.computeIfAbsent(a.run.runId(), k -> new ArrayList<>()).add(a));
+        try {
+            c.call("append failed", () -> {
+                Instant now = c.clock.instant();
+                for (List<GroupedAppend> appends : byRun.values()) {
+                    if (appends.size() == 1) {
+                        alone.addAll(appends);
+                        continue;
+                    }
+                    Combined one = combine(appends, now, alone);
+                    if (one != null) {
+                        combined.add(one);
+                    }
+                }
+                insertAll(combined, alone);
+                return null;
+            });
+        } catch (RuntimeException failed) {
+            // a failure other than the chain's refusal (the server, the network): outcome unknown
+            for (Combined one : combined) {
+                for (GroupedAppend a : one.members) {
+                    if (!a.isSettled()) {
+                        a.fail(failed);
+                    }
+                }
+            }
+        }
+        for (GroupedAppend a : alone) {
+            if (!a.isSettled()) {
+                settleAlone(a);
+            }
+        }
+    }
+
+    private void settleAlone(GroupedAppend a) {
+        try {
+            a.succeed(appendAlone(a.run, a.expected, a.batch));
+        } catch (RuntimeException e) {
+            a.fail(e);
+        }
+    }
+
+    /** @return the run's appends as one document, or null if none of them is left to write together */
+    private Combined combine(List<GroupedAppend> appends, Instant now, List<GroupedAppend> alone) {
+        RunRef owner = appends.get(0).run;
+        Tail tail = tail(owner.runId());
+        if (tail != null && (!Appends.readable(owner, tail.sessionId(), tail.agentId()) || !isLive(owner.runId(), tail.generation()))) {
+            alone.addAll(appends); // another owner, or a deleted log's leftovers: the lone path sorts it out
+            return null;
+        }
+        Combined one = new Combined(owner, tail);
+        long last = tail == null ? 0 : tail.last();
+        Map<String, MemoryEvent> pending = new HashMap<>();
+        for (GroupedAppend a : appends) {
+            if (!a.run.equals(owner)) {
+                alone.add(a);
+                continue;
+            }
+            Map<String, MemoryEvent> stored = new HashMap<>(pending);
+            if (a.expected >= 0 && last != a.expected) {
+                stored.putAll(storedByKey(a.run, a.batch)); // M11: a retry of a written batch returns it whatever the expectation
+            }
+            Appends.Decision decision;
+            try {
+                decision = Appends.decide(a.run, last, a.expected, a.batch, stored, now).orThrow();
+            } catch (RuntimeException refused) {
+                a.tentativeFailure = refused;
+                one.members.add(a);
+                continue;
+            }
+            if (one.events.size() + decision.toWrite().size() > dev.memoria.Limits.MAX_EVENTS_PER_APPEND) {
+                alone.add(a);
+                continue;
+            }
+            a.tentative = decision.result();
+            one.members.add(a);
+            one.events.addAll(decision.toWrite());
+            decision.toWrite().forEach(e -> pending.put(e.key(), e));
+            if (!decision.toWrite().isEmpty()) {
+                last = decision.lastSequence();
+            }
+        }
+        if (one.events.isEmpty()) {
+            one.members.forEach(MongoMemoryStore::settleTentative); // nothing to write: every outcome is final
+            return null;
+        }
+        return one;
+    }
+
+    private static void settleTentative(GroupedAppend a) {
+        if (a.tentativeFailure != null) {
+            a.fail(a.tentativeFailure);
+        } else {
+            a.succeed(a.tentative);
+        }
+    }
+
+    /** Inserts every run's document at once; settles the members of each written one. */
+    private void insertAll(List<Combined> combined, List<GroupedAppend> alone) {
+        if (combined.isEmpty()) {
+            return;
+        }
+        List<RawBsonDocument> docs = new ArrayList<>();
+        List<Object> generations = new ArrayList<>();
+        for (Combined one : combined) {
+            ObjectId id = new ObjectId();
+            long after = one.tail == null ? 0 : one.tail.last();
+            Object g = one.tail == null ? id : one.tail.generation();
+            generations.add(g);
+            docs.add(encode(id, one.owner, after, g, one.events));
+        }
+        Set<Integer> refused = new java.util.HashSet<>();
+        try {
+            c.rawEvents.insertMany(docs, new com.mongodb.client.model.InsertManyOptions().ordered(false));
+        } catch (com.mongodb.MongoBulkWriteException e) {
+            for (com.mongodb.bulk.BulkWriteError error : e.getWriteErrors()) {
+                if (error.getCategory() != com.mongodb.ErrorCategory.DUPLICATE_KEY) {
+                    throw e; // not the chain's refusal: reported to the callers whose outcome it leaves unknown
+                }
+                refused.add(error.getIndex());
+            }
+        }
+        for (int i = 0; i < combined.size(); i++) {
+            Combined one = combined.get(i);
+            if (refused.contains(i)) {
+                alone.addAll(one.members); // nothing of them was written
+                continue;
+            }
+            if (one.tail != null && !isLive(one.owner.runId(), generations.get(i))) {
+                removeDead(one.owner.runId(), generations.get(i)); // the log was deleted under the group
+                alone.addAll(one.members);
+                continue;
+            }
+            one.members.forEach(MongoMemoryStore::settleTentative);
+        }
+    }
+
+    /** The append of one caller alone, racing other processes through the chain's unique index. */
+    private List<MemoryEvent> appendAlone(RunRef run, long expected, List<Event> batch) {
         return c.call("append failed", () -> {
             // stored keys are looked up only when they can matter: after a refused insert (a retry
             // of a stored batch hits the key index), and for a stale expectation (M11: a retry of

@@ -27,10 +27,12 @@ import org.bson.RawBsonDocument;
  * of a run's log, see {@link MongoMemoryStore}) and event data and labels as JSON text
  * ({@code dj}, {@code lj}) in batches too large for BSON. Version-1 documents are read and
  * appended to as they are; nothing is rewritten. 3 adds a session's last activity ({@code la}),
- * filled on open for sessions written before, from their runs and events.
+ * filled on open for sessions written before, from their runs and events. 4 adds the facts
+ * collection ({@link MongoFactStore}) and its corpus statistics in {@code meta}; nothing written
+ * before changes.
  */
 final class Layout {
-    static final int SCHEMA_VERSION = 3;
+    static final int SCHEMA_VERSION = 4;
 
     final MongoCollection<Document> sessions;
     final MongoCollection<Document> runs;
@@ -38,6 +40,8 @@ final class Layout {
     /** The events collection for inserting batches already encoded (and measured) as BSON. */
     final MongoCollection<RawBsonDocument> rawEvents;
     final MongoCollection<Document> meta;
+    /** One document per fact version: see {@link MongoFactStore}. */
+    final MongoCollection<Document> facts;
     final Clock clock;
     final String prefix;
     final Endpoint endpoint;
@@ -48,6 +52,7 @@ final class Layout {
         this.events = db.getCollection(prefix + "events");
         this.rawEvents = db.getCollection(prefix + "events", RawBsonDocument.class);
         this.meta = db.getCollection(prefix + "meta");
+        this.facts = db.getCollection(prefix + "facts");
         this.clock = clock;
         this.prefix = prefix;
         this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
@@ -83,9 +88,33 @@ final class Layout {
             events.createIndex(Indexes.ascending("r", "e.t", "last"), named("type"));
             events.createIndex(Indexes.ascending("sid", "minTs"), named("session_min"));
             events.createIndex(Indexes.ascending("sid", "maxTs"), named("session_max"));
+            prepareFacts();
             meta.updateOne(new Document("_id", "schema"), Updates.max("version", SCHEMA_VERSION), new UpdateOptions().upsert(true));
             return null;
         });
+    }
+
+    /**
+     * The facts' indexes (see {@link MongoFactStore}). Optional fields are made unique with
+     * single-field sparse indexes, which both a real MongoDB and the in-process test server
+     * apply alike (partial indexes, which the in-process server ignores, and compound sparse
+     * indexes, which a real server fills with every document holding any of their fields, would
+     * not do).
+     */
+    private void prepareFacts() {
+        // a word query walks the entries of its rarest word, narrowed by namespace
+        facts.createIndex(Indexes.ascending(MongoFactStore.TERMS, MongoFactStore.NS), named("words"));
+        // listings, newest first, and namespace deletion
+        facts.createIndex(Indexes.compoundIndex(Indexes.ascending(MongoFactStore.NS),
+                Indexes.descending(MongoFactStore.CREATED, "_id")), named("listing"));
+        // the versions of a key in version order: namespace, key and zero-padded version in one string
+        facts.createIndex(Indexes.ascending(MongoFactStore.KEY_VERSION), named("key_versions").sparse(true));
+        // at most one fact follows another: what serialises racing puts of a key (see MongoFactStore)
+        facts.createIndex(Indexes.ascending(MongoFactStore.FOLLOWS), named("follows").unique(true).sparse(true));
+        // at most one fact per namespace and idempotency key
+        facts.createIndex(Indexes.ascending(MongoFactStore.IDEMPOTENCY_SLOT), named("idempotency").unique(true).sparse(true));
+        // prune
+        facts.createIndex(Indexes.ascending(MongoFactStore.EXPIRES), named("expiry").sparse(true));
     }
 
     /**

@@ -13,8 +13,8 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>One document per session and per run; a run's events live in one document per append,
- * so a run has no size limit. Nothing needs a multi-document transaction: a standalone
- * {@code mongod} works as well as a replica set or a sharded cluster. Indexes are created when
+ * so a run has no size limit; one document per fact version. Nothing needs a multi-document
+ * transaction: a standalone {@code mongod} works as well as a replica set or a sharded cluster. Indexes are created when
  * the stores open. Thread-safe.
  *
  * <p>Driver failures are {@link dev.memoria.StoreUnavailableException}s saying what failed; when
@@ -49,6 +49,6 @@ public final class MongoStores {
         Layout collections = new Layout(database, options.collectionPrefix(), options.clock(), endpoint);
         collections.prepare();
         return Stores.of(new MongoSessionStore(collections), new MongoRunStore(collections),
-                new MongoMemoryStore(collections), onClose);
+                new MongoMemoryStore(collections), new MongoFactStore(collections), onClose);
     }
 }

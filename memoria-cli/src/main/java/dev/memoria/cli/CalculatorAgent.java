@@ -27,6 +27,10 @@ import java.util.regex.Pattern;
  * why. With no earlier answer to save it first asks what to save, pausing with reason
  * {@value #QUESTION}; the text given on resume is then what it asks to save.
  *
+ * <p>Greeted ("Hello!"), it recalls what it knows of the user from earlier sessions
+ * ({@link Turn#recall}, the facts {@link DemoFacts} extracts) and says it first: "Welcome back,
+ * Ada — I remember: The user prefers green tea."
+ *
  * <p>The demo's agent, and the one {@code memoria resume} continues. Deterministic, stateless and
  * thread-safe: what a resumed turn needs is in its suspension.
  */
@@ -42,6 +46,7 @@ final class CalculatorAgent implements Agent {
     private static final Pattern EXPRESSION = Pattern.compile("[-+(]*\\s*\\d[\\d\\s.+\\-*/^()]*");
     private static final Pattern SAVE_TO_NOTES = Pattern.compile(
             "(?i)\\b(save|write|put|add|keep|store|copy)\\b.*\\bnotes?\\b");
+    private static final Pattern GREETING = Pattern.compile("(?i)^\\W*(hello|hi|hey|good (morning|afternoon|evening))\\b");
     private static final String WHAT_TO_SAVE = "What should I save to your notes?";
 
     /** Creates the agent. */
@@ -156,6 +161,12 @@ final class CalculatorAgent implements Agent {
     }
 
     private static String answerFromHistory(Turn turn) {
+        String welcome = GREETING.matcher(turn.input()).find() ? DemoFacts.welcomeBack(turn) : "";
+        String answer = answerFromHistoryAlone(turn);
+        return welcome.isEmpty() ? answer : welcome + " " + answer.replaceFirst("^Hello! ", "");
+    }
+
+    private static String answerFromHistoryAlone(Turn turn) {
         long asked = turn.history().stream().filter(e -> e.type() == EventType.USER_MESSAGE).count();
         if (asked == 0) {
             return "Hello! I am a calculator agent: ask me 'what is 12 * (3 + 4)?'.";

@@ -22,6 +22,8 @@ import picocli.CommandLine.Spec;
  * with {@code memoria resume}, from another terminal or later, and takes the next message.
  */
 @Command(name = "chat", description = {"Chat with the example agent; Ctrl-D ends. Resume later with --session.",
+    "Tell it 'my name is ...', 'I live in ...' or 'I prefer ...': it keeps them as facts about you and recalls them"
+        + " when you greet it, in any later session.",
     "Ask it to save an answer to your notes and the run pauses for your approval: continue it from another terminal"
         + " with memoria resume (memoria runs lists paused runs)."})
 final class ChatCommand implements Callable<Integer> {
@@ -42,7 +44,8 @@ final class ChatCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         try (Stores stores = main.store.open()) {
-            AgentRuntime runtime = AgentRuntime.builder(stores).listener(DemoCommand.printing(out)).build();
+            // the demo's runtime: it learns the user's name, city and preferences, and recalls them when greeted
+            AgentRuntime runtime = DemoCommand.runtime(stores, out);
             Session s = runtime.startSession(session, System.getProperty("user.name"));
             out.println("Session " + s.id() + " (" + DemoCommand.earlier(runtime, s.id()) + ")."
                     + " Type a message; Ctrl-D ends.");

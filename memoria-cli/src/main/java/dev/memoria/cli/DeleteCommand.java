@@ -16,7 +16,9 @@ import picocli.CommandLine.Spec;
 /** Removes one session with its runs and their events (X1); resumable if interrupted. */
 @Command(name = "delete", description = {"Remove a session with its runs and their events, for good.",
     "--dry-run only says what would be removed. Interrupted, it finishes when run again.",
-    "A session with forks is refused: their views read its events; delete the forks first."})
+    "A session with forks is refused: their views read its events; delete the forks first.",
+    "Facts learned in the session stay (long-term memory, their source names a run that is gone): forget them with"
+        + " memoria facts forget --namespace NS."})
 final class DeleteCommand implements Callable<Integer> {
     /** The shared options (--store, --verbose), given before or after the command's name. */
     @ParentCommand

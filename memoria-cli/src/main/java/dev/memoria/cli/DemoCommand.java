@@ -26,6 +26,8 @@ import picocli.CommandLine.Spec;
  * {@link AgentRuntime#resume(String, Agent, Approval)}, as another process would.
  */
 @Command(name = "demo", description = {"Run the example agent through a short conversation (run it twice: it remembers).",
+    "It learns facts about its user from what they say (name, city, preferences) and recalls them when greeted, in this"
+        + " session or another one of the same user (--session).",
     "One run pauses for an approval, which the demo gives itself; to pause and continue a run from another"
         + " terminal, use chat, then memoria runs and memoria resume."})
 final class DemoCommand implements Callable<Integer> {
@@ -33,7 +35,7 @@ final class DemoCommand implements Callable<Integer> {
     /** The demo session's user, who approves the notes tool. */
     static final String USER = "demo-user";
     private static final List<String> SCRIPT = List.of(
-            "Hello! What can you do?",
+            "Hello! My name is Ada and I prefer green tea. What can you do?",
             "What is 12 * (3 + 4)?",
             "And what is 2 ^ 10 / 8?",
             "Save the answer to my notes.",
@@ -53,7 +55,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         try (Stores stores = main.store.open()) {
-            AgentRuntime runtime = AgentRuntime.builder(stores).listener(printing(out)).build();
+            AgentRuntime runtime = runtime(stores, out);
             boolean existed = stores.sessions().get(session).isPresent();
             Session s = runtime.startSession(session, USER);
             if (existed) {
@@ -78,15 +80,43 @@ final class DemoCommand implements Callable<Integer> {
             long events = runs.stream().mapToLong(r -> Listings.eventCount(stores, r)).sum();
             out.printf("Stored in %s: session %s, %d runs, %d events.%n", main.store.shown(), s.id(), runs.size(), events);
             String store = main.store.option(); // the hints read the store the demo wrote to
+            String namespace = DemoFacts.namespace(s).path();
+            dev.memoria.fact.FactStore facts = Transfer.factStore(stores);
+            if (facts != null) {
+                List<String> learned = facts.search(dev.memoria.fact.FactQuery.in(DemoFacts.namespace(s)).limit(100)).items()
+                        .stream().map(m -> m.fact().key() == null ? "-" : m.fact().key()).sorted().toList();
+                out.println(Render.wrap("", "Long-term facts about " + s.userId() + ": " + Render.count(learned.size(), "fact")
+                        + (learned.isEmpty() ? "" : " (" + String.join(", ", learned) + ")") + ".", 79));
+            }
             out.println("Run ./memoria demo" + store + " again and the agent will remember this conversation.");
+            if (facts != null) {
+                out.println("Start another session of " + s.userId() + " and it recalls the facts:");
+                out.println("  ./memoria demo --session " + s.id() + "-2" + store);
+            }
             out.println("Look inside with:");
             out.println("  ./memoria sessions" + store);
             out.println("  ./memoria show " + s.id() + store);
             out.println("  ./memoria view " + s.id() + store);
             out.println("  ./memoria events " + runs.get(runs.size() - 1).id() + store);
+            if (facts != null) {
+                out.println("  ./memoria facts list --namespace " + Usage.quote(namespace) + store);
+            }
             out.println("  ./memoria stats" + store);
         }
         return 0;
+    }
+
+    /**
+     * The demo's runtime, and chat's: printing each event, and learning facts with
+     * {@link DemoFacts#extractor()} when the stores keep facts (without a fact store the agent learns
+     * and recalls nothing).
+     */
+    static AgentRuntime runtime(Stores stores, PrintWriter out) {
+        AgentRuntime.Builder builder = AgentRuntime.builder(stores).listener(printing(out));
+        if (Transfer.factStore(stores) != null) {
+            builder.extractor(DemoFacts.extractor());
+        }
+        return builder.build();
     }
 
     /**

@@ -21,13 +21,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Writes sessions, runs and events as JSON Lines (see {@link Transfer} for the format). */
-@Command(name = "export", description = "Export sessions, runs and events as JSON Lines (format version 1).")
+@Command(name = "export", description = {"Export sessions, runs, events and facts as JSON Lines (format version 2).",
+    "Facts: every version of every fact, superseded ones included; expired facts are never returned by a store,"
+        + " so never exported. With --session, only the facts learned in the session's runs (their source run)."})
 final class ExportCommand implements Callable<Integer> {
     /** The shared options (--store, --verbose), given before or after the command's name. */
     @ParentCommand
     Main main;
 
-    @Option(names = "--session", paramLabel = "ID", description = "only this session")
+    @Option(names = "--session", paramLabel = "ID", description = "only this session, and the facts whose source run is"
+            + " one of its runs")
     String session;
 
     @Option(names = "--out", paramLabel = "FILE", description = "write here instead of standard output")

@@ -32,6 +32,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "import", description = {"Import an export file; idempotent (a second import writes nothing).",
     "Every intact line is written, in any order of the records; each bad line is reported by its number and skipped.",
+    "Reads export format versions 1 and 2; facts are restored as exported (ids, versions, history), so a second"
+        + " import adds none.",
+    "A store that keeps no facts refuses a file with facts before anything is written, unless --no-facts.",
     "Exit code 0 when every line was imported or already present, 1 when some were not."})
 final class ImportCommand implements Callable<Integer> {
     /** The shared options (--store, --verbose), given before or after the command's name. */
@@ -40,6 +43,9 @@ final class ImportCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "FILE", description = "a file written by memoria export")
     Path file;
+
+    @picocli.CommandLine.Option(names = "--no-facts", description = "leave the file's facts out (for a store that keeps none)")
+    boolean noFacts;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -57,7 +63,16 @@ final class ImportCommand implements Callable<Integer> {
         Transfer.Replay replay = null;
         try (Stores stores = main.store.open(clock); InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
             // a refusal may quote the store's URI
+            if (!noFacts && Transfer.factStore(stores) == null) {
+                long facts = countFacts(file);
+                if (facts > 0) {
+                    throw new CliException("not importing " + file + ": it holds " + Render.count(facts, "fact") + " and "
+                            + main.store.shown() + " keeps no facts; import into a store that keeps facts (SQLite, PostgreSQL), or re-run with"
+                            + " --no-facts to import the rest without them; nothing was written");
+                }
+            }
             replay = new Transfer.Replay(stores, clock, "line", problem -> err.println(Uris.redactIn(problem, main.store.uri())));
+            replay.skipFacts = noFacts;
             Progress progress = new Progress(err, "records", -1, Progress.onTerminal());
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             while (readLine(in, bytes)) {
@@ -82,9 +97,10 @@ final class ImportCommand implements Callable<Integer> {
                 }
                 if (lineNumber == 1 && "export".equals(record.get("memoria"))) {
                     Object version = record.get("version");
-                    if (!(version instanceof Long v) || v != Transfer.FORMAT_VERSION) {
+                    if (!(version instanceof Long v) || !Transfer.READS.contains(v)) {
                         throw new CliException(file + " is export format version " + version
-                                + ", this memoria reads version " + Transfer.FORMAT_VERSION);
+                                + ", this memoria reads versions " + Transfer.READS.get(0) + " and " + Transfer.READS.get(1)
+                                + "; nothing was written");
                     }
                     continue;
                 }
@@ -112,6 +128,30 @@ final class ImportCommand implements Callable<Integer> {
             out.println("Imported " + file + " into " + main.store.shown() + ": " + counts + ".");
         }
         return counts.invalid == 0 ? 0 : Main.FAILED;
+    }
+
+    /** The fact records of a file: lines that parse as JSON with kind "fact" (the others are left to the import). */
+    private static long countFacts(Path file) throws IOException {
+        long facts = 0;
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            boolean first = true;
+            while (readLine(in, bytes)) {
+                String line = decode(bytes.toByteArray(), first);
+                first = false;
+                if (line == null || !line.contains("\"fact\"")) {
+                    continue;
+                }
+                try {
+                    if ("fact".equals(Json.parseObject(line).get("kind"))) {
+                        facts++;
+                    }
+                } catch (IllegalArgumentException bad) {
+                    // the import reports it by its number
+                }
+            }
+        }
+        return facts;
     }
 
     /**

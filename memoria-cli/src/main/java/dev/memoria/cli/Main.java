@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
         description = "Durable memory for AI agents: see, run and manage what agents stored.",
         subcommands = {DemoCommand.class, ChatCommand.class, SessionsCommand.class, ShowCommand.class,
             EventsCommand.class, ViewCommand.class, CompactCommand.class, RewindCommand.class, ForkCommand.class, RunsCommand.class, ResumeCommand.class, CancelCommand.class, EndCommand.class, DeleteCommand.class, ExportCommand.class, ImportCommand.class,
-            CopyCommand.class, PruneCommand.class, StatsCommand.class, SchemaCommand.class})
+            CopyCommand.class, FactsCommand.class, PruneCommand.class, StatsCommand.class, SchemaCommand.class})
 public final class Main implements Runnable {
     /** Exit code of a command that failed. */
     public static final int FAILED = 1;
@@ -69,7 +69,9 @@ public final class Main implements Runnable {
         cli.setErr(err);
         cli.setExitCodeExceptionMapper(e -> e instanceof CommandLine.ParameterException ? BAD_USAGE : FAILED);
         cli.setParameterExceptionHandler((e, a) -> {
-            String command = e.getCommandLine().getCommandName().equals("memoria") ? "" : e.getCommandLine().getCommandName() + " ";
+            // "facts forget ", for a subcommand of a subcommand
+            String qualified = e.getCommandLine().getCommandSpec().qualifiedName(" ");
+            String command = qualified.equals("memoria") ? "" : qualified.substring(qualified.indexOf(' ') + 1) + " ";
             String suggestion = "";
             if (e instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
                 suggestion = "; did you mean " + String.join(" or ", likely(unmatched).stream()

@@ -26,7 +26,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Counts by status and type, and the largest runs. */
-@Command(name = "stats", description = "Count sessions, runs and events by status and type; list the largest runs.")
+@Command(name = "stats", description = {"Count sessions, runs and events by status and type; list the largest runs.",
+    "Facts are counted current and superseded, by the first segment of their namespace (expired ones are never read)."})
 final class StatsCommand implements Callable<Integer> {
     /** The shared options (--store, --verbose), given before or after the command's name. */
     @ParentCommand
@@ -48,7 +49,9 @@ final class StatsCommand implements Callable<Integer> {
         Map<String, Long> events = new TreeMap<>(StatsCommand::knownTypesFirst);
         List<long[]> sizes = new ArrayList<>();
         List<Run> allRuns = new ArrayList<>();
+        String facts;
         try (Stores stores = main.store.openExisting()) {
+            facts = facts(stores);
             Listings.sessions(stores, SessionFilter.all()).forEach(s -> sessions.merge(s.status(), 1L, Long::sum));
             allRuns.addAll(Listings.runs(stores, RunFilter.all()));
             Progress progress = new Progress(err, "runs", allRuns.size(), Progress.onTerminal());
@@ -79,6 +82,7 @@ final class StatsCommand implements Callable<Integer> {
         out.println("Sessions: " + total(sessions) + "  " + sessions);
         out.println("Runs:     " + total(runs) + "  " + runs);
         out.println("Events:   " + total(events) + "  " + events);
+        out.println("Facts:    " + facts);
         sizes.sort(Comparator.comparingLong((long[] s) -> s[1]).reversed());
         if (!sizes.isEmpty()) {
             out.println("Largest runs:");
@@ -88,6 +92,29 @@ final class StatsCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** "7  {current=5, superseded=2}  by namespace {users=7}", or why there are none. */
+    private static String facts(Stores stores) {
+        dev.memoria.fact.FactStore factStore = Transfer.factStore(stores);
+        if (factStore == null) {
+            return "none: this store keeps no facts";
+        }
+        Map<String, Long> validity = new java.util.LinkedHashMap<>();
+        validity.put("current", 0L);
+        validity.put("superseded", 0L);
+        Map<String, Long> namespaces = new TreeMap<>();
+        dev.memoria.fact.FactQuery query = dev.memoria.fact.FactQuery.all().allVersions().limit(Limits.MAX_PAGE_SIZE);
+        String cursor = null;
+        do {
+            Page<dev.memoria.fact.FactMatch> page = factStore.search(query.cursor(cursor));
+            for (dev.memoria.fact.FactMatch m : page.items()) {
+                validity.merge(m.fact().isCurrent() ? "current" : "superseded", 1L, Long::sum);
+                namespaces.merge(m.fact().namespace().segments().get(0), 1L, Long::sum);
+            }
+            cursor = page.nextCursor();
+        } while (cursor != null);
+        return total(validity) + "  " + validity + (namespaces.isEmpty() ? "" : "  by namespace " + namespaces);
     }
 
     private static int knownTypesFirst(String a, String b) {

@@ -7,6 +7,12 @@ import dev.memoria.Page;
 import dev.memoria.StoreUnavailableException;
 import dev.memoria.Stores;
 import dev.memoria.context.Context;
+import dev.memoria.fact.Fact;
+import dev.memoria.fact.FactMatch;
+import dev.memoria.fact.FactQuery;
+import dev.memoria.fact.FactSource;
+import dev.memoria.fact.FactStore;
+import dev.memoria.fact.Namespace;
 import dev.memoria.memory.Event;
 import dev.memoria.memory.EventQuery;
 import dev.memoria.memory.MemoryEvent;
@@ -36,15 +42,19 @@ import java.util.stream.Collectors;
 /**
  * The export format and its replay, shared by {@code export}, {@code import} and {@code copy}.
  *
- * <p>JSON Lines, version 1. The first line is {@code {"memoria":"export","version":1}}; then, per
+ * <p>JSON Lines, version 2. The first line is {@code {"memoria":"export","version":2}}; then, per
  * session, its {@code session} record, its {@code run} records (oldest first) and each run's
- * {@code event} records by sequence. Timestamps are ISO-8601 instants; versions are not exported
+ * {@code event} records by sequence; then one {@code fact} record per fact version, current or
+ * superseded, newest first (see {@link #fact(Fact)}). Version 1 is the same without facts, and
+ * is still read. Expired facts are never listed by a fact store (K8), so never exported. Timestamps are ISO-8601 instants; versions are not exported
  * (they are each store's concurrency tokens). Replaying writes each record with the store's clock
  * set to the record's own time, so timestamps survive a round trip; it skips what the target
  * already holds (events by idempotency key), which makes import and copy idempotent and resumable.
  */
 final class Transfer {
-    static final int FORMAT_VERSION = 1;
+    static final int FORMAT_VERSION = 2;
+    /** The format versions import reads. */
+    static final List<Long> READS = List.of(1L, 2L);
 
     private Transfer() {
     }
@@ -56,8 +66,15 @@ final class Transfer {
         return h;
     }
 
-    /** Every record of the source, session by session, newest session first. */
+    /**
+     * Every record of the source, session by session, newest session first, then its facts: all
+     * of them, or with {@code onlySession} those whose source run is one of the session's.
+     */
     static Iterator<Map<String, Object>> records(Stores source, String onlySession) {
+        return records(source, onlySession, true);
+    }
+
+    static Iterator<Map<String, Object>> records(Stores source, String onlySession, boolean withFacts) {
         List<String> sessionIds = new ArrayList<>();
         if (onlySession != null) {
             source.sessions().get(onlySession).orElseThrow(() -> new CliException("no session '" + onlySession
@@ -72,6 +89,10 @@ final class Transfer {
             private Iterator<Run> runs = List.<Run>of().iterator();
             private RunRef eventsOf;
             private long afterSequence;
+            /** The fact queries still to list once the sessions are done: one per run for a session's export. */
+            private final List<FactQuery> factQueries = new ArrayList<>();
+            private boolean factsPlanned = !withFacts || factStore(source) == null;
+            private String factCursor;
 
             @Override
             public boolean hasNext() {
@@ -95,6 +116,22 @@ final class Transfer {
                         if (s != null) {
                             buffer.add(session(s));
                             runs = source.runs().listBySession(s.id()).iterator();
+                        }
+                    } else if (!factsPlanned) {
+                        factsPlanned = true;
+                        FactQuery every = FactQuery.all().allVersions().limit(Limits.MAX_PAGE_SIZE);
+                        if (onlySession == null) {
+                            factQueries.add(every);
+                        } else {
+                            source.runs().listBySession(onlySession).forEach(r -> factQueries.add(every.sourceRun(r.id())));
+                        }
+                    } else if (!factQueries.isEmpty()) {
+                        FactQuery query = factQueries.get(0).cursor(factCursor);
+                        Page<FactMatch> page = source.facts().search(query);
+                        page.items().forEach(m -> buffer.add(fact(m.fact())));
+                        factCursor = page.nextCursor();
+                        if (factCursor == null) {
+                            factQueries.remove(0);
                         }
                     } else {
                         return false;
@@ -160,6 +197,100 @@ final class Transfer {
         return m;
     }
 
+    /** The stores' fact store, or null when their backend keeps no facts. */
+    static FactStore factStore(Stores stores) {
+        try {
+            return stores.facts();
+        } catch (UnsupportedOperationException none) {
+            return null;
+        }
+    }
+
+    /**
+     * One fact version, exactly enough for {@link FactStore#restore}: {@code id}, {@code namespace}
+     * (its segments), {@code key}, {@code text}, {@code data}, {@code labels}, {@code source}
+     * ({@code sessionId}, {@code agentId}, {@code runId}, {@code sequence}, or null),
+     * {@code version}, {@code createdAt}, {@code validFrom}, {@code validTo}, {@code expiresAt}
+     * (instants or null), {@code vector} (numbers, or null) and {@code idempotencyKey}.
+     */
+    static Map<String, Object> fact(Fact f) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("kind", "fact");
+        m.put("id", f.id());
+        m.put("namespace", f.namespace().segments());
+        m.put("key", f.key());
+        m.put("text", f.text());
+        m.put("data", f.data());
+        m.put("labels", f.labels());
+        if (f.source() == null) {
+            m.put("source", null);
+        } else {
+            Map<String, Object> source = new LinkedHashMap<>();
+            source.put("sessionId", f.source().run().sessionId());
+            source.put("agentId", f.source().run().agentId());
+            source.put("runId", f.source().run().runId());
+            source.put("sequence", f.source().sequence());
+            m.put("source", source);
+        }
+        m.put("version", f.version());
+        m.put("createdAt", f.createdAt().toString());
+        m.put("validFrom", f.validFrom().toString());
+        m.put("validTo", f.validTo() == null ? null : f.validTo().toString());
+        m.put("expiresAt", f.expiresAt() == null ? null : f.expiresAt().toString());
+        float[] vector = f.vector();
+        if (vector == null) {
+            m.put("vector", null);
+        } else {
+            List<Object> numbers = new ArrayList<>(vector.length);
+            for (float x : vector) {
+                numbers.add((double) x); // a float widened to a double and narrowed back is the same float
+            }
+            m.put("vector", numbers);
+        }
+        m.put("idempotencyKey", f.idempotencyKey());
+        return m;
+    }
+
+    @SuppressWarnings("unchecked")
+    static Fact parseFact(Map<String, Object> r) {
+        List<Object> segments = (List<Object>) Objects.requireNonNull(r.get("namespace"), "namespace");
+        Namespace namespace = new Namespace(segments.stream().map(s -> (String) s).toList());
+        if (namespace.isRoot()) {
+            throw new IllegalArgumentException("namespace: a fact needs 1 to " + Namespace.MAX_SEGMENTS + " segments, got none");
+        }
+        FactSource source = null;
+        if (r.get("source") != null) {
+            Map<String, Object> s = (Map<String, Object>) r.get("source");
+            source = new FactSource(new RunRef(text(s, "sessionId"), text(s, "agentId"), text(s, "runId")),
+                    (Long) Objects.requireNonNull(s.get("sequence"), "source.sequence"));
+        }
+        float[] vector = null;
+        if (r.get("vector") != null) {
+            List<Object> numbers = (List<Object>) r.get("vector");
+            vector = new float[numbers.size()];
+            for (int i = 0; i < vector.length; i++) {
+                vector[i] = ((Number) Objects.requireNonNull(numbers.get(i), "vector[" + i + "]")).floatValue();
+                if (!Float.isFinite(vector[i])) {
+                    throw new IllegalArgumentException("vector: dimension " + i + " is not a finite float: " + numbers.get(i));
+                }
+            }
+            if (vector.length == 0) {
+                throw new IllegalArgumentException("vector: empty; write null for a fact without one");
+            }
+        }
+        String key = (String) r.get("key");
+        String idempotencyKey = (String) r.get("idempotencyKey");
+        if (key != null && key.isBlank() || idempotencyKey != null && idempotencyKey.isBlank()) {
+            throw new IllegalArgumentException((key != null && key.isBlank() ? "key" : "idempotencyKey")
+                    + ": must not be blank; write null for none");
+        }
+        return new Fact(text(r, "id"), namespace, key, text(r, "text"), map(r, "data"), map(r, "labels"), source,
+                (Long) Objects.requireNonNull(r.get("version"), "version"),
+                Objects.requireNonNull(instant(r, "createdAt"), "createdAt"),
+                Objects.requireNonNull(instant(r, "validFrom"), "validFrom"), instant(r, "validTo"), instant(r, "expiresAt"),
+                vector, idempotencyKey);
+    }
+
     /** What a replay wrote and what it found already there. */
     static final class Counts {
         long sessionsWritten;
@@ -168,12 +299,16 @@ final class Transfer {
         long runsPresent;
         long eventsWritten;
         long eventsPresent;
+        long factsWritten;
+        long factsPresent;
+        /** Fact records left out on purpose (--no-facts). */
+        long factsSkipped;
         long invalid;
         /** Forks written or present whose parent is not in the target: their views fail until it is. */
         long orphanForks;
 
         long written() {
-            return sessionsWritten + runsWritten + eventsWritten;
+            return sessionsWritten + runsWritten + eventsWritten + factsWritten;
         }
 
         @Override
@@ -181,6 +316,9 @@ final class Transfer {
             return Render.count(sessionsWritten, "session") + ", " + Render.count(runsWritten, "run") + ", "
                     + Render.count(eventsWritten, "event") + " written; " + Render.count(sessionsPresent, "session") + ", "
                     + Render.count(runsPresent, "run") + ", " + Render.count(eventsPresent, "event") + " already present"
+                    + (factsWritten + factsPresent == 0 ? "" : "; " + Render.count(factsWritten, "fact") + " written, "
+                    + factsPresent + " already present")
+                    + (factsSkipped == 0 ? "" : "; " + Render.count(factsSkipped, "fact") + " left out (--no-facts)")
                     + (invalid == 0 ? "" : "; " + Render.count(invalid, "invalid record") + " skipped")
                     + (orphanForks == 0 ? "" : "; " + Render.count(orphanForks, "fork") + " without " + (orphanForks == 1 ? "its" : "their")
                     + " parent session (see above)");
@@ -209,6 +347,8 @@ final class Transfer {
         private final String unit;
         private final Consumer<String> problems;
         final Counts counts = new Counts();
+        /** Whether fact records are counted as left out instead of written (--no-facts). */
+        boolean skipFacts;
 
         /** Consecutive events of one run, by key, to be appended together. */
         private final Map<String, PendingEvent> batch = new LinkedHashMap<>();
@@ -251,7 +391,8 @@ final class Transfer {
                     case "session" -> parseSession(record);
                     case "run" -> parseRun(record);
                     case "event" -> parseEvent(line, record);
-                    default -> throw new IllegalArgumentException("kind: expected session, run or event, got '" + kind + "'");
+                    case "fact" -> parseFact(record);
+                    default -> throw new IllegalArgumentException("kind: expected session, run, event or fact, got '" + kind + "'");
                 };
             } catch (IllegalArgumentException | NullPointerException | ClassCastException bad) {
                 invalid(line, describe(bad) + " (nothing of it was written)");
@@ -261,6 +402,8 @@ final class Transfer {
                 acceptSession(line, s);
             } else if (parsed instanceof Run r) {
                 acceptRun(line, r);
+            } else if (parsed instanceof Fact f) {
+                acceptFact(line, f);
             } else {
                 acceptEvent((PendingEvent) parsed);
             }
@@ -331,6 +474,35 @@ final class Transfer {
                 counts.sessionsWritten++;
             } catch (AlreadyExistsException raced) {
                 counts.sessionsPresent++;
+            }
+        }
+
+        /** Restores a fact version as it was (its id, version and times kept); one already there is present. */
+        private void acceptFact(long line, Fact f) {
+            if (skipFacts) {
+                counts.factsSkipped++;
+                return;
+            }
+            flushBatch();
+            FactStore facts = factStore(target);
+            if (facts == null) {
+                // import and copy check this before writing anything; a guard, never reached through them
+                throw new CliException("the target keeps no facts, and the input holds some (" + unit + " " + line
+                        + "): use --no-facts to leave them out");
+            }
+            try {
+                java.util.Optional<Fact> there = facts.get(f.id());
+                if (there.isPresent() && there.get().equals(f)) {
+                    counts.factsPresent++;
+                    return;
+                }
+                facts.restore(f);
+                counts.factsWritten++;
+            } catch (RuntimeException e) {
+                if (!refusal(e)) {
+                    throw e;
+                }
+                invalid(line, "the target refused it: " + e.getMessage());
             }
         }
 

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** What a newcomer meets first: help everywhere, hints that keep their context, messages that say what to do. */
 class CommandLineTest {
     private static final List<String> COMMANDS = List.of("demo", "chat", "sessions", "show", "events", "runs", "resume", "cancel", "end", "delete",
-            "export", "import", "copy", "prune", "stats", "schema");
+            "export", "import", "copy", "facts", "prune", "stats", "schema");
 
     @TempDir
     Path dir;

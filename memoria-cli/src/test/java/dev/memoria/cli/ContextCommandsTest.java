@@ -61,7 +61,8 @@ class ContextCommandsTest {
         assertThat(compact.out()).startsWith("Compacted session demo: a summary by memoria-demo-summarizer now stands for 11\n"
                 + "events, up to " + Render.run(notes) + "#1 (user: Save the answer to my notes.). The last 5")
                 .contains("(the cut moved back before a tool call, to keep the\ncall with its result); nothing was removed from the log.")
-                .contains("Summary: User: \"Hello! What can you do?\" Agent: \"Hello! I am a calculator")
+                .contains("Summary: User: \"Hello! My name is Ada and I prefer green tea. What can you \u2026\"\n"
+                        + "         Agent: \"Hello! I am a calculator")
                 .contains("See what the model sees with: ./memoria view demo --store " + store);
         fitsEightyColumns(compact);
 
@@ -71,7 +72,8 @@ class ContextCommandsTest {
                 + "  summary: by memoria-demo-summarizer, made from 11 events, stands for\n"
                 + "           everything up to " + Render.run(notes) + "#1 (user: Save the answer to my\n"
                 + "           notes.)\n"
-                + "   S summary: User: \"Hello! What can you do?\" Agent: \"Hello! I am a calculator\n");
+                + "   S summary: User: \"Hello! My name is Ada and I prefer green tea. What can you\n"
+                + "              \u2026\" Agent: \"Hello! I am a calculator agent: ask me 'what is 12 *\n");
         assertThat(numberedLines(view)).containsExactly(
                 "   3 assistant: I saved \"2 ^ 10 / 8 = 128\" to your notes.",
                 "   4 user: What have I asked you so far?",
@@ -126,7 +128,7 @@ class ContextCommandsTest {
         CliTest.Result showFork = ok("show", "demo-b", "--store", store);
         assertThat(showFork.out()).contains("  labels {\"memoria.forkedFrom\":\"demo\"}",
                 "\u250a inherited from session demo (the view of demo-b starts with it), up to\n\u250a   " + Render.run(notes) + "#8",
-                "\u250a \u2502    #1 (summarized) user: Hello! What can you do?",
+                "\u250a \u2502    #1 (summarized) user: Hello! My name is Ada and I prefer green tea.",
                 "\u250a \u2502    #8 assistant: I saved \"2 ^ 10 / 8 = 128\" to your notes.",
                 "  (no runs of its own yet)");
         assertThat(showFork.out()).as("what came after the fork point is not inherited")
@@ -165,7 +167,7 @@ class ContextCommandsTest {
                 .startsWith("Compacted session demo: a summary by memoria-demo-summarizer now stands for 1\nevent, ");
         CliTest.Result again = ok("compact", "demo", "--keep", "2", "--store", store);
         assertThat(again.out()).contains("now stands for 13\nevents and the previous summary", "The last 2 events stay as they are;");
-        assertThat(again.out()).as("the new summary goes on from the previous one").contains("Summary: User: \"Hello! What can you do?\"");
+        assertThat(again.out()).as("the new summary goes on from the previous one").contains("Summary: User: \"Hello! My name is Ada");
         assertThat(ok("compact", "demo", "--keep", "2", "--store", store).out()).startsWith("Nothing to compact");
         CliTest.Result unknown = memoria("compact", "nope", "--keep", "2", "--store", store);
         assertThat(unknown.code()).isEqualTo(Main.FAILED);
@@ -222,7 +224,7 @@ class ContextCommandsTest {
         assertThat(ok("rewind", "b", "--to", "3", "--store", store).out()).as("an inherited event, by its number in b's view")
                 .startsWith("Rewound session b to " + Render.run(second) + "#1 (user: What is 12 * (3 + 4)?): its view\nnow hides the 3");
         assertThat(numberedLines(ok("view", "b", "--tools", "--store", store))).containsExactly(
-                "   1 [demo] user: Hello! What can you do?",
+                "   1 [demo] user: Hello! My name is Ada and I prefer green tea. What can you d\u2026",
                 "   2 [demo] assistant: Hello! I am a calculator agent: ask me 'what is 12 * (3\u2026",
                 "   3 [demo] user: What is 12 * (3 + 4)?");
         assertThat(numberedLines(ok("view", "demo", "--store", store))).as("b's rewind is b's alone").hasSize(9);

@@ -109,7 +109,8 @@ class ForkLifecycleTest {
         InetSocketAddress address = server.bind();
         try {
             String mongo = "mongodb://" + address.getHostString() + ":" + address.getPort() + "/forks";
-            ok("copy", "--from", source, "--to", mongo);
+            // the demo learned facts, which MongoDB cannot keep: left out on purpose (copy refuses otherwise)
+            ok("copy", "--no-facts", "--from", source, "--to", mongo);
             assertThat(looks(mongo).replace(mongo, "STORE")).isEqualTo(before);
         } finally {
             server.shutdownNow();

@@ -27,7 +27,10 @@ class ImportTest {
     @TempDir
     Path dir;
 
-    /** The export of the demo plus an ENDED session: 1 header and 36 records (2 sessions, 7 runs, 27 events). */
+    /**
+     * The export of the demo plus an ENDED session: 1 header and 43 records (2 sessions, 7 runs, 27
+     * events, 7 facts: the user's name and preference and a watermark per demo run).
+     */
     private List<String> original;
 
     @BeforeEach
@@ -38,7 +41,7 @@ class ImportTest {
         Path file = dir.resolve("original.jsonl");
         assertThat(memoria("export", "--store", source, "--out", file.toString()).code()).isZero();
         original = Files.readAllLines(file, StandardCharsets.UTF_8);
-        assertThat(original).hasSize(37);
+        assertThat(original).hasSize(44);
     }
 
     private static Map<String, Object> record(String line) {
@@ -116,7 +119,8 @@ class ImportTest {
                 "line " + (first + 1) + ": not valid UTF-8: byte 0xFF at offset 40 (nothing of it was written)",
                 "line " + (second + 1) + ": not valid UTF-8: byte 0xE2 at offset " + length + " (nothing of it was written)");
         assertThat(imported.out()).isEqualTo("Imported " + file + " into " + target + ": 2 sessions, 7 runs, 25 events"
-                + " written; 0 sessions, 0 runs, 0 events already present; 2 invalid records skipped.\n");
+                + " written; 0 sessions, 0 runs, 0 events already present; 7 facts written, 0 already present;"
+                + " 2 invalid records skipped.\n");
         assertThat(exported(target)).isEqualTo(without(original, first, second));
 
         CliTest.Result again = memoria("import", file.toString(), "--store", target);
@@ -145,7 +149,7 @@ class ImportTest {
         assertThat(problems(imported)).containsExactly("line " + (events.get(2) + 3) + ": event key '" + key + "' of run "
                 + runId + " is on line " + (events.get(2) + 2) + " too, with other content (nothing of it was written)");
         assertThat(imported.out()).contains("2 sessions, 7 runs, 27 events written; 0 sessions, 0 runs, 2 events already"
-                + " present; 1 invalid record skipped.");
+                + " present; 7 facts written, 0 already present; 1 invalid record skipped.");
         assertThat(exported(target)).isEqualTo(original);
 
         List<String> onlyRepeats = new ArrayList<>(damaged);
@@ -177,7 +181,7 @@ class ImportTest {
         assertThat(problems(imported)).hasSize(1);
         assertThat(problems(imported).get(0)).startsWith("line " + (events.get(0) + 1) + ": the target refused it: ");
         assertThat(imported.out()).contains("1 session, 6 runs, 26 events written; 1 session, 1 run, 0 events already"
-                + " present; 1 invalid record skipped.");
+                + " present; 7 facts written, 0 already present; 1 invalid record skipped.");
         List<String> expected = new ArrayList<>(original);
         expected.set(events.get(0), otherFirst);
         assertThat(exported(target)).as("every intact event of the refused batch, and the run after it").isEqualTo(expected);
@@ -198,7 +202,7 @@ class ImportTest {
         assertThat(problems(imported)).hasSize(1);
         assertThat(problems(imported).get(0)).startsWith("line " + (events.get(1) + 2) + ": the target refused it: ");
         assertThat(imported.out()).contains("2 sessions, 7 runs, 27 events written; 0 sessions, 0 runs, 0 events"
-                + " already present; 1 invalid record skipped.");
+                + " already present; 7 facts written, 0 already present; 1 invalid record skipped.");
         assertThat(exported(target)).isEqualTo(original);
     }
 

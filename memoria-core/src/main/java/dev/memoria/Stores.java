@@ -53,7 +53,8 @@ public interface Stores extends AutoCloseable {
      * Idempotent: purging an unknown session does nothing. A session that has forks is refused
      * before anything is removed, naming them (C7): their views read this session's events.
      * Facts learned in the session stay (they are long-term memory; their source then names a run
-     * that is gone): erase them with {@link FactStore#deleteNamespace}.
+     * that is gone): erase them with {@link FactStore#deleteNamespace}. The extractors' watermarks
+     * of its runs go with the runs.
      *
      * @param sessionId the session
      * @throws ConflictException if sessions were forked from this one; purge them first
@@ -67,8 +68,17 @@ public interface Stores extends AutoCloseable {
                     + forks.stream().map(s -> Checks.shorten(s.id())).collect(java.util.stream.Collectors.joining(", "))
                     + (forks.size() == 5 ? ", …" : "") + "): purge them first; nothing was removed");
         }
+        dev.memoria.fact.FactStore facts;
+        try {
+            facts = facts();
+        } catch (UnsupportedOperationException none) {
+            facts = null;
+        }
         for (Run run : runs().listBySession(sessionId)) {
             memory().delete(run.ref());
+            if (facts != null) {
+                dev.memoria.fact.FactIngestion.forgetWatermarks(facts, run.id()); // the extractors' bookkeeping of the run
+            }
             runs().delete(run.id());
         }
         // events whose run record was never created, or lives elsewhere

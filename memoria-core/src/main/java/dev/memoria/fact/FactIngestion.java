@@ -117,6 +117,23 @@ public final class FactIngestion {
                 .map(m -> ((Number) m.fact().data().getOrDefault("sequence", 0L)).longValue()).orElse(0L);
     }
 
+    /**
+     * Removes every extractor's watermark of a run, for when the run itself is removed
+     * ({@link Stores#purgeSession} calls it).
+     *
+     * @param facts the fact store
+     * @param runId the run
+     * @return how many watermarks were removed
+     */
+    public static long forgetWatermarks(FactStore facts, String runId) {
+        long removed = 0;
+        for (FactMatch m : facts.search(FactQuery.in(Namespace.of(WATERMARKS)).key(Checks.id(runId, "runId"))
+                .allVersions().limit(dev.memoria.Limits.MAX_PAGE_SIZE)).items()) {
+            removed += facts.delete(m.fact().id()) ? 1 : 0;
+        }
+        return removed;
+    }
+
     private Namespace watermarks() {
         return Namespace.of(WATERMARKS, extractor.id());
     }

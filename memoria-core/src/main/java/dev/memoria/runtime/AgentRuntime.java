@@ -441,8 +441,15 @@ public final class AgentRuntime {
         return embedder == null ? facts : facts.withEmbedder(embedder);
     }
 
-    /** The default namespace of a session's facts: its user's, or the session's own. */
-    static dev.memoria.fact.Namespace defaultFactNamespace(Session session) {
+    /**
+     * The default namespace of a session's facts, for {@link Turn#recall} and extractors that
+     * want the same: {@code users/<userId>}, or {@code sessions/<sessionId>} for a session
+     * without user.
+     *
+     * @param session a session
+     * @return its facts' namespace
+     */
+    public static dev.memoria.fact.Namespace defaultFactNamespace(Session session) {
         return session.userId() != null ? dev.memoria.fact.Namespace.of("users", session.userId())
                 : dev.memoria.fact.Namespace.of("sessions", session.id());
     }

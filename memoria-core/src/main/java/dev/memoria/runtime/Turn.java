@@ -131,7 +131,9 @@ public interface Turn {
 
     /**
      * Searches the session's facts ({@link #factNamespace()}) for what the agent should know now:
-     * by words, or by words and similarity fused when the runtime has an embedder.
+     * by words, or by words and similarity fused when the runtime has an embedder. A word search
+     * finds facts holding <em>every</em> word of the query, so give it the words a fact would
+     * hold ("name", "tea"), not a question; similarity (with an embedder) is what matches meaning.
      *
      * @param query what to look for
      * @param limit how many facts at most, 1 to {@value dev.memoria.Limits#MAX_PAGE_SIZE}

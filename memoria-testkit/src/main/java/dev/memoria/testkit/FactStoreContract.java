@@ -523,6 +523,10 @@ public abstract class FactStoreContract extends ContractSupport {
             }
         };
         assertThat(FactIngestion.of(stores, other).ingestRun(run.id()).eventsRead()).isEqualTo(6);
+        // purging the session removes the extractors' watermarks of its runs, and keeps what was learned
+        stores.purgeSession("chat");
+        assertThat(facts().search(FactQuery.in(FactIngestion.WATERMARKS).allVersions().limit(100)).items()).isEmpty();
+        assertThat(facts().search(FactQuery.in("users", "ada").limit(100)).items()).hasSize(7);
     }
 
     @Test

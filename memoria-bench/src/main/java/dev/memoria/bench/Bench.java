@@ -40,16 +40,27 @@ import org.springframework.jdbc.core.JdbcTemplate;
 public final class Bench {
     /** How much work each benchmark does. */
     record Config(boolean quick, int[] p1Sizes, int warmup, int reps, int batchReps, int[] p3Sizes, int springReps,
-                  int buildSqlite, int buildPostgres, int p4Reps, int[] threads, int opsPerThread) {
+                  int buildSqlite, int buildPostgres, int p4Reps, int[] threads, int opsPerThread, P6 p6) {
         static Config fullRun() {
             return new Config(false, new int[] {10, 1_000, 10_000, 100_000}, 100, 400, 100, new int[] {10, 100, 1_000, 5_000},
-                    40, 5_000, 2_000, 300, new int[] {1, 2, 4, 8}, 100);
+                    40, 5_000, 2_000, 300, new int[] {1, 2, 4, 8}, 100, P6.FULL);
         }
 
         static Config quickRun() {
             return new Config(true, new int[] {10, 1_000}, 10, 40, 10, new int[] {10, 100}, 5, 100, 100, 30,
-                    new int[] {1, 4}, 10);
+                    new int[] {1, 4}, 10, P6.QUICK);
         }
+    }
+
+    /**
+     * How much work P6 (facts) does: word search at {@code small} and {@code large} facts, each
+     * query set timed for {@code minRounds} to {@code maxRounds} rounds within a time budget; puts;
+     * similarity over {@code similarFacts} facts.
+     */
+    record P6(int small, int large, int minRounds, int maxRounds, long searchBudgetMillis, int putWarmup, int putReps,
+              int batchReps, int similarFacts, int similarRounds) {
+        static final P6 FULL = new P6(10_000, 100_000, 5, 30, 4_000, 30, 300, 8, 10_000, 3);
+        static final P6 QUICK = new P6(1_000, 5_000, 2, 5, 1_000, 5, 30, 2, 1_000, 1);
     }
 
     private final Config config;
@@ -62,7 +73,7 @@ public final class Bench {
 
     /**
      * @param args {@code --quick} for a one-minute smoke run; {@code --out FILE} (default docs/benchmarks.md);
-     *     {@code --only P5} (or P1 … P4, CONCURRENCY) to run one benchmark (its report goes to target/ then)
+     *     {@code --only P5} (or P1 … P4, P6, CONCURRENCY) to run one benchmark (its report goes to target/ then)
      * @throws Exception on any failure
      */
     public static void main(String[] args) throws Exception {
@@ -87,7 +98,7 @@ public final class Bench {
         return run(config, which, null);
     }
 
-    /** @param only a benchmark's name (P1 … P5, or CONCURRENCY) to run alone, or null for all */
+    /** @param only a benchmark's name (P1 … P6, or CONCURRENCY) to run alone, or null for all */
     static Report run(Config config, List<String> which, String only) throws Exception {
         Report report = new Report(config.quick());
         Bench bench = new Bench(config, report);
@@ -118,12 +129,15 @@ public final class Bench {
                 if (only == null || only.equals("CONCURRENCY")) {
                     bench.concurrency(b);
                 }
+                if (only == null || only.equals("P6")) {
+                    FactBench.run(b, config.p6(), report); // last: its 100,000 facts stay out of the other figures
+                }
             }
         }
         return report;
     }
 
-    private static long[] time(int warmup, int reps, ThrowingRunnable op) throws Exception {
+    static long[] time(int warmup, int reps, ThrowingRunnable op) throws Exception {
         for (int i = 0; i < warmup; i++) {
             op.run();
         }

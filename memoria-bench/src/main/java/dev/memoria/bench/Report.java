@@ -25,6 +25,13 @@ final class Report {
     /** Per backend, path and N: the median, for the verdicts. */
     private final Map<String, Map<String, Map<Integer, Double>>> p5Medians = new LinkedHashMap<>();
     private final List<String> concurrency = new ArrayList<>();
+    private final List<String> p6Search = new ArrayList<>();
+    private final List<String> p6Loads = new ArrayList<>();
+    private final List<String> p6Puts = new ArrayList<>();
+    private final List<String> p6Similar = new ArrayList<>();
+    private final List<String> p6Unavailable = new ArrayList<>();
+    private int p6Small;
+    private int p6Large;
     private final List<String> missed = new ArrayList<>();
 
     Report(boolean quick) {
@@ -135,6 +142,48 @@ final class Report {
                 threads, median, min, max));
     }
 
+    void p6Unavailable(String backend, String why) {
+        p6Unavailable.add(f("- **%s**: no fact store in this build (%s); %s", backend, why,
+                verdict(false, f("P6 on %s: no fact store (%s)", backend, why))));
+    }
+
+    void p6Load(String backend, int small, long smallNanos, int large, long restNanos) {
+        p6Loads.add(f("| %s | %.2f s (%,.0f facts/s) | %.2f s (%,.0f facts/s) | %.2f s (%,.0f facts/s) |", backend,
+                smallNanos / 1e9, small * 1e9 / smallNanos, restNanos / 1e9, (large - small) * 1e9 / restNanos,
+                (smallNanos + restNanos) / 1e9, large * 1e9 / (smallNanos + restNanos)));
+    }
+
+    private static String range(List<FactBench.Query> queries, boolean large) {
+        int[] counts = queries.stream().mapToInt(q -> large ? q.matchesLarge() : q.matchesSmall()).sorted().toArray();
+        return f("%,d–%,d (median %,d)", counts[0], counts[counts.length - 1], counts[counts.length / 2]);
+    }
+
+    void p6Search(String backend, String kind, List<FactBench.Query> queries, int small, int large, FactBench.Timing atSmall,
+                  FactBench.Timing atLarge, boolean target) {
+        p6Small = small;
+        p6Large = large;
+        long pairs = queries.stream().filter(q -> q.text().contains(" ")).count();
+        double ratio = atLarge.stats().median() / atSmall.stats().median();
+        String verdict = target ? "≤ 3.00×: " + verdict(ratio <= 3.0, f("P6 on %s: word search for rare words at %,d facts"
+                + " is %.2f× its median at %,d", backend, large, ratio, small)) : "none: O(matches) by design";
+        p6Search.add(f("| %s | %s: %d (%d of one word, %d of two); %,d and %,d searches timed | %s | %s | %s | %s µs | %s"
+                + " | %s µs | %.2f× | %s |", backend, kind, queries.size(), queries.size() - pairs, pairs, atSmall.stats().n(),
+                atLarge.stats().n(), range(queries, false), range(queries, true),
+                atSmall.stats().micros(), Stats.fmt(atSmall.p90() / 1e3), atLarge.stats().micros(),
+                Stats.fmt(atLarge.p90() / 1e3), ratio, verdict));
+    }
+
+    void p6Puts(String backend, Stats single, Stats keyed, Stats batch, int batchSize) {
+        p6Puts.add(f("| %s | %s: %,.0f/s | %s: %,.0f/s | %s: %,.0f facts/s |", backend, single.micros(), single.perSecond(1),
+                keyed.micros(), keyed.perSecond(1), batch.micros(), batch.perSecond(batchSize)));
+    }
+
+    void p6Similar(String backend, int facts, int dimensions, long loadNanos, FactBench.Timing timing) {
+        p6Similar.add(f("| %s | %,d × %d dimensions | %.2f s | %s | %s µs | %s µs |", backend, facts, dimensions,
+                loadNanos / 1e9, timing.stats().micros(), Stats.fmt(timing.p90() / 1e3),
+                Stats.fmt(timing.stats().median() / 1e3 * 1000 / facts)));
+    }
+
     static String machine() {
         StringBuilder m = new StringBuilder();
         int cores = Runtime.getRuntime().availableProcessors();
@@ -164,18 +213,22 @@ final class Report {
         md.append("\nReproduce: `./mvnw -q -B install -DskipTests && ./mvnw -q -B -pl memoria-bench exec:java`"
                 + " (add `-Dexec.args=--quick` for a one-minute smoke run).\n\n");
 
-        md.append("## P1 — flat append: one event appended to a run that already holds N events\n\n");
-        md.append("| backend | prior events | median latency (IQR) |\n|---|---:|---|\n");
-        p1.forEach(r -> md.append(r).append('\n'));
-        md.append("\n| backend | largest / 10 | target | verdict |\n|---|---:|---|---|\n");
-        p1Ratios.forEach(r -> md.append(r).append('\n'));
+        if (!p1.isEmpty()) {
+            md.append("## P1 — flat append: one event appended to a run that already holds N events\n\n");
+            md.append("| backend | prior events | median latency (IQR) |\n|---|---:|---|\n");
+            p1.forEach(r -> md.append(r).append('\n'));
+            md.append("\n| backend | largest / 10 | target | verdict |\n|---|---:|---|---|\n");
+            p1Ratios.forEach(r -> md.append(r).append('\n'));
+        }
 
-        md.append("\n## P2 — near the floor: Memoria against a raw insert into a similar indexed table\n\n");
-        md.append("The raw baseline inserts one row (one document) into a table (collection) with the same columns,"
-                + " primary key and indexes as Memoria's events, with the same durability. Target: ≥ 0.8× its throughput.\n\n");
-        md.append("| backend | append 1 | raw insert 1 | throughput ratio | append 100 | raw batch of 100 | throughput ratio |\n"
-                + "|---|---|---|---|---|---|---|\n");
-        p2.forEach(r -> md.append(r).append('\n'));
+        if (!p2.isEmpty()) {
+            md.append("\n## P2 — near the floor: Memoria against a raw insert into a similar indexed table\n\n");
+            md.append("The raw baseline inserts one row (one document) into a table (collection) with the same columns,"
+                    + " primary key and indexes as Memoria's events, with the same durability. Target: ≥ 0.8× its throughput.\n\n");
+            md.append("| backend | append 1 | raw insert 1 | throughput ratio | append 100 | raw batch of 100 | throughput ratio |\n"
+                    + "|---|---|---|---|---|---|---|\n");
+            p2.forEach(r -> md.append(r).append('\n'));
+        }
 
         if (!p3.isEmpty()) {
             md.append("\n## P3 — against Spring AI's `JdbcChatMemoryRepository` (2.0.1)\n\n");
@@ -193,32 +246,80 @@ final class Report {
             p3Build.forEach(r -> md.append(r).append('\n'));
         }
 
-        md.append("\n## P4 — reading recent history\n\n");
-        md.append("Median latency and bytes allocated per read by the calling thread (`ThreadMXBean`)."
-                + " Target on SQLite: ≤ 2 ms, allocation independent of the run's length. The context view of the"
-                + " compacted session (its summary, then the 50 events after it) targets ≤ 2× latest(50) of the"
-                + " largest run on the same backend.\n\n");
-        md.append("| backend | read | median latency (IQR) | bytes / read | target |\n|---|---|---|---:|---|\n");
-        p4.forEach(r -> md.append(r).append('\n'));
+        if (!p4.isEmpty()) {
+            md.append("\n## P4 — reading recent history\n\n");
+            md.append("Median latency and bytes allocated per read by the calling thread (`ThreadMXBean`)."
+                    + " Target on SQLite: ≤ 2 ms, allocation independent of the run's length. The context view of the"
+                    + " compacted session (its summary, then the 50 events after it) targets ≤ 2× latest(50) of the"
+                    + " largest run on the same backend.\n\n");
+            md.append("| backend | read | median latency (IQR) | bytes / read | target |\n|---|---|---|---:|---|\n");
+            p4.forEach(r -> md.append(r).append('\n'));
+        }
 
-        md.append("\n## P5 — the framework adapters: adding one message to a conversation of N messages\n\n");
-        md.append("Each framework's window memory (`MessageWindowChatMemory`, 20 messages, as applications use it) over"
-                + " Memoria's store, and Memoria's native memories, beside a plain Memoria append of one event and, on the"
-                + " SQL backends, Spring AI's `JdbcChatMemoryRepository` (2.0.1) under the same window memory. The"
-                + " paths are timed in turn, one message each per repetition. Through Memoria every message stays in"
-                + " the log (checked after the run); through the JDBC repository only the last 20 remain. Keeping the"
-                + " whole conversation there means a `saveAll` of all of it: see P3. Targets: each adapter path flat"
-                + " (N = 5,000 within 1.2× of N = 10) and within 1.5× of a Memoria append.\n\n");
-        md.append("| backend | N | " + String.join(" | ", AdapterBench.PATHS) + " |\n|---|---:|" + "---|".repeat(AdapterBench.PATHS.size())
-                + "\n");
-        p5.forEach(r -> md.append(r).append('\n'));
-        md.append("\n| backend | path | largest N / smallest N | worst / Memoria append |\n|---|---|---|---|\n");
-        p5Verdicts.forEach(r -> md.append(r).append('\n'));
+        if (!p5.isEmpty()) {
+            md.append("\n## P5 — the framework adapters: adding one message to a conversation of N messages\n\n");
+            md.append("Each framework's window memory (`MessageWindowChatMemory`, 20 messages, as applications use it) over"
+                    + " Memoria's store, and Memoria's native memories, beside a plain Memoria append of one event and, on the"
+                    + " SQL backends, Spring AI's `JdbcChatMemoryRepository` (2.0.1) under the same window memory. The"
+                    + " paths are timed in turn, one message each per repetition. Through Memoria every message stays in"
+                    + " the log (checked after the run); through the JDBC repository only the last 20 remain. Keeping the"
+                    + " whole conversation there means a `saveAll` of all of it: see P3. Targets: each adapter path flat"
+                    + " (N = 5,000 within 1.2× of N = 10) and within 1.5× of a Memoria append.\n\n");
+            md.append("| backend | N | " + String.join(" | ", AdapterBench.PATHS) + " |\n|---|---:|" + "---|".repeat(AdapterBench.PATHS.size())
+                    + "\n");
+            p5.forEach(r -> md.append(r).append('\n'));
+            md.append("\n| backend | path | largest N / smallest N | worst / Memoria append |\n|---|---|---|---|\n");
+            p5Verdicts.forEach(r -> md.append(r).append('\n'));
+        }
 
-        md.append("\n## Concurrency — appends per second\n\n");
-        md.append("Single-event appends; median of three repetitions (min–max).\n\n");
-        md.append("| backend | runs | threads | appends/s | range |\n|---|---|---:|---:|---|\n");
-        concurrency.forEach(r -> md.append(r).append('\n'));
+        if (!concurrency.isEmpty()) {
+            md.append("\n## Concurrency — appends per second\n\n");
+            md.append("Single-event appends; median of three repetitions (min–max).\n\n");
+            md.append("| backend | runs | threads | appends/s | range |\n|---|---|---:|---:|---|\n");
+            concurrency.forEach(r -> md.append(r).append('\n'));
+        }
+
+        if (!p6Search.isEmpty() || !p6Unavailable.isEmpty()) {
+            md.append("\n## P6 — facts: word search, puts, similarity\n\n");
+            md.append(f("One namespace of facts, short sentences (6 to 10 words) drawn from a seeded vocabulary of %,d"
+                    + " made-up words with Zipf-like frequencies (exponent %.1f), bulk-loaded with `putAll` in batches of"
+                    + " 1,000; searched at %,d facts, then grown to %,d and searched again with the same queries."
+                    + " Each query is `search(FactQuery.in(ns).text(q).limit(%d))`; the queries are drawn by a seeded"
+                    + " draw from the corpus, their exact match counts computed in Java, and every result checked"
+                    + " against them once (in the warm-up round). Rare-word queries (a rare word, or a rare word with a"
+                    + " frequent one, matching %,d to %,d facts at %,d) measure what the index costs; target: median at"
+                    + " %,d within 3× of the median at %,d. Common-word queries match thousands of facts: every match"
+                    + " is ranked (bm25, ts_rank) before the best 10 are returned, so their cost grows with the matches,"
+                    + " by design (K10: O(matches), not O(namespace)); they are information, without a target. The"
+                    + " queries of a set run in turn, round after round: at least two rounds, five unless a backend is too"
+                    + " slow for them, more within a time budget.\n\n",
+                    FactBench.VOCABULARY, FactBench.ZIPF, p6Small, p6Large, FactBench.LIMIT, Math.max(1, p6Large / 10_000),
+                    Math.max(3, p6Large / 2_000), p6Large, p6Large, p6Small));
+            p6Unavailable.forEach(r -> md.append(r).append('\n'));
+            if (!p6Unavailable.isEmpty()) {
+                md.append('\n');
+            }
+            md.append(f("| backend | queries | matches at %,d | matches at %,d | median at %,d (IQR) | p90 | median at %,d (IQR)"
+                    + " | p90 | %,d / %,d | target |\n|---|---|---|---|---|---:|---|---:|---:|---|\n", p6Small, p6Large, p6Small,
+                    p6Large, p6Large, p6Small));
+            p6Search.forEach(r -> md.append(r).append('\n'));
+            md.append(f("\nBulk load (`putAll`, batches of 1,000 facts without key), the time of the whole load:\n\n"
+                    + "| backend | first %,d | %,d more, to %,d | all %,d |\n|---|---|---|---|\n", p6Small, p6Large - p6Small,
+                    p6Large, p6Large));
+            p6Loads.forEach(r -> md.append(r).append('\n'));
+            md.append("\nPuts, one thread, in a namespace of their own: a new fact without key; a fact superseding the"
+                    + " current fact of one key, the same key again and again (each put a new version, the old one kept as"
+                    + " history); a `putAll` of 1,000 new facts. Median latency (IQR) and throughput at the median:\n\n"
+                    + "| backend | put, new fact | put superseding a key | putAll of 1,000 |\n|---|---|---|---|\n");
+            p6Puts.forEach(r -> md.append(r).append('\n'));
+            md.append(f("\nSimilarity (`similarTo(text).limit(%d)`, a deterministic %d-dimension hashing embedder standing in"
+                    + " for a model): vectors are compared in Java, brute force over every fact of the namespace that has"
+                    + " one, so a query reads them all and its cost grows with the namespace. Median of 10 queries of"
+                    + " three words, in rounds; the load embeds and puts the facts in batches of 1,000:\n\n"
+                    + "| backend | facts | load | similarity query (IQR) | p90 | per 1,000 facts |\n|---|---|---:|---|---:|---:|\n",
+                    FactBench.LIMIT, FactBench.DIMENSIONS));
+            p6Similar.forEach(r -> md.append(r).append('\n'));
+        }
 
         md.append("\n## Targets missed in this run\n\n");
         if (missed.isEmpty()) {

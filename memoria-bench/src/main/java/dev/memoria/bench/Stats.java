@@ -8,10 +8,17 @@ record Stats(double median, double p25, double p75, int n) {
     static Stats of(long[] nanos) {
         long[] s = nanos.clone();
         Arrays.sort(s);
-        return new Stats(quantile(s, 0.5), quantile(s, 0.25), quantile(s, 0.75), s.length);
+        return new Stats(sortedQuantile(s, 0.5), sortedQuantile(s, 0.25), sortedQuantile(s, 0.75), s.length);
     }
 
-    private static double quantile(long[] sorted, double q) {
+    /** @return the q-quantile of a sample, sorted or not */
+    static double quantile(long[] nanos, double q) {
+        long[] s = nanos.clone();
+        Arrays.sort(s);
+        return sortedQuantile(s, q);
+    }
+
+    private static double sortedQuantile(long[] sorted, double q) {
         double pos = q * (sorted.length - 1);
         int lo = (int) Math.floor(pos);
         int hi = (int) Math.ceil(pos);

@@ -14,9 +14,10 @@ class BenchSmokeTest {
     @Test
     void everyBenchmarkRunsAndChecksItsOwnResults() throws Exception {
         Bench.Config tiny = new Bench.Config(true, new int[] {10, 50}, 2, 5, 2, new int[] {10}, 2, 20, 20, 5,
-                new int[] {1, 2}, 5);
+                new int[] {1, 2}, 5,
+                new Bench.P6(200, 2_000, 1, 2, 200, 2, 5, 1, 200, 1));
         String markdown = Bench.run(tiny, List.of("sqlite", "mongodb")).markdown();
-        assertThat(markdown).contains("## P1", "## P2", "## P3", "## P4", "## P5", "## Concurrency", "Targets missed")
+        assertThat(markdown).contains("## P1", "## P2", "## P3", "## P4", "## P5", "## Concurrency", "## P6", "Targets missed")
                 .contains("| SQLite | 10 |", "| SQLite | 50 |", "| MongoDB (in-process server) | 50 |")
                 .contains("Spring AI saveAll", "latest(50) on a 17-event run")
                 .contains("| SQLite | one shared run | 2 |");

@@ -46,6 +46,14 @@ abstract class Backend implements AutoCloseable {
 
     abstract void rawBatch(String run, long firstSeq, int n) throws Exception;
 
+    /** @return a raw single-row writer for one thread (its own connection where it needs one); close it after */
+    abstract ConcurrencyBench.Writer0 rawWriter() throws Exception;
+
+    /** @return stores on the same database with group commit turned off, or null where there is none */
+    Stores storesWithoutGroupCommit() throws Exception {
+        return null;
+    }
+
     /** The DataSource Spring AI runs on, or null for MongoDB. */
     DataSource dataSource() {
         return null;
@@ -106,6 +114,35 @@ abstract class Backend implements AutoCloseable {
             }
         }
 
+        /** @return a new connection for one thread's raw inserts */
+        abstract Connection newRawConnection() throws SQLException;
+
+        /** A thread's raw inserts on its own connection, each its own transaction (auto-commit). */
+        private final class RawWriter implements ConcurrencyBench.Writer0, AutoCloseable {
+            private final Connection c = newRawConnection();
+            private final PreparedStatement ps = c.prepareStatement(insertSql());
+
+            RawWriter() throws SQLException {
+            }
+
+            @Override
+            public void write(String run, long seq) throws SQLException {
+                bind(ps, run, seq);
+                ps.executeUpdate();
+            }
+
+            @Override
+            public void close() throws SQLException {
+                ps.close();
+                c.close();
+            }
+        }
+
+        @Override
+        ConcurrencyBench.Writer0 rawWriter() throws SQLException {
+            return new RawWriter();
+        }
+
         @Override
         void rawBatch(String run, long firstSeq, int n) throws SQLException {
             Connection c = raw();
@@ -149,6 +186,25 @@ abstract class Backend implements AutoCloseable {
         @Override
         Connection raw() {
             return raw;
+        }
+
+        @Override
+        Connection newRawConnection() throws SQLException {
+            Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+            try (Statement s = c.createStatement()) {
+                s.execute("PRAGMA busy_timeout=30000");
+                s.execute("PRAGMA synchronous=FULL");
+            }
+            return c;
+        }
+
+        Path file() {
+            return file;
+        }
+
+        @Override
+        Stores storesWithoutGroupCommit() {
+            return JdbcStores.sqlite(file, dev.memoria.jdbc.JdbcOptions.defaults().groupCommit(false));
         }
 
         @Override
@@ -199,6 +255,16 @@ abstract class Backend implements AutoCloseable {
         @Override
         Connection raw() {
             return raw;
+        }
+
+        @Override
+        Connection newRawConnection() throws SQLException {
+            return pool.getConnection();
+        }
+
+        @Override
+        Stores storesWithoutGroupCommit() {
+            return JdbcStores.create(pool, dev.memoria.jdbc.JdbcOptions.defaults().groupCommit(false));
         }
 
         @Override
@@ -257,6 +323,11 @@ abstract class Backend implements AutoCloseable {
                 docs.add(doc(run, firstSeq + i));
             }
             raw.insertMany(docs);
+        }
+
+        @Override
+        ConcurrencyBench.Writer0 rawWriter() {
+            return (run, seq) -> raw.insertOne(doc(run, seq));
         }
 
         @Override

@@ -127,7 +127,7 @@ public final class Bench {
                     AdapterBench.run(b, config, report);
                 }
                 if (only == null || only.equals("CONCURRENCY")) {
-                    bench.concurrency(b);
+                    ConcurrencyBench.run(b, config, report);
                 }
                 if (only == null || only.equals("P6")) {
                     FactBench.run(b, config.p6(), report); // last: its 100,000 facts stay out of the other figures
@@ -178,7 +178,7 @@ public final class Bench {
         void run() throws Exception;
     }
 
-    private static Event message(long i) {
+    static Event message(long i) {
         return Event.userMessage("message " + i + " with some ordinary chat text in it, about sixty bytes");
     }
 
@@ -357,48 +357,6 @@ public final class Bench {
         Stats springLoad = Stats.of(time(Math.min(config.warmup(), 10), Math.min(config.p4Reps(), 60),
                 () -> spring.findByConversationId(conversation)));
         report.p3Build(b.name, build, memoriaBuild, rawBuild, springBuild, memoriaLoad, springLoad);
-    }
-
-    /** Throughput with 1 to 8 threads appending to distinct runs, and to one run. */
-    void concurrency(Backend b) throws Exception {
-        for (boolean oneRun : new boolean[] {false, true}) {
-            for (int threads : config.threads()) {
-                double[] rates = new double[3];
-                for (int rep = 0; rep < rates.length; rep++) {
-                    String prefix = "conc-" + oneRun + "-" + threads + "-" + rep;
-                    rates[rep] = appendsPerSecond(b.stores, threads, config.opsPerThread(), prefix, oneRun);
-                }
-                java.util.Arrays.sort(rates);
-                report.concurrency(b.name, oneRun, threads, rates[1], rates[0], rates[2]);
-            }
-        }
-    }
-
-    private static double appendsPerSecond(Stores stores, int threads, int ops, String prefix, boolean oneRun) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        CountDownLatch gate = new CountDownLatch(1);
-        List<Future<?>> futures = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            RunRef run = new RunRef("bench", "agent", oneRun ? prefix : prefix + "-" + t);
-            futures.add(pool.submit(() -> {
-                gate.await();
-                for (int i = 0; i < ops; i++) {
-                    stores.memory().append(run, List.of(message(i)));
-                }
-                return null;
-            }));
-        }
-        long t0 = System.nanoTime();
-        gate.countDown();
-        for (Future<?> f : futures) {
-            f.get();
-        }
-        long elapsed = System.nanoTime() - t0;
-        pool.shutdown();
-        if (oneRun) {
-            check(lastSequence(stores, new RunRef("bench", "agent", prefix)) == (long) threads * ops, "one-run appends");
-        }
-        return (double) threads * ops * 1e9 / elapsed;
     }
 
     static void check(boolean ok, String what) {

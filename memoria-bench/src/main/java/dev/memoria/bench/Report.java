@@ -137,9 +137,55 @@ final class Report {
         }
     }
 
-    void concurrency(String backend, boolean oneRun, int threads, double median, double min, double max) {
-        concurrency.add(f("| %s | %s | %d | %,.0f | %,.0f–%,.0f |", backend, oneRun ? "one shared run" : "a run per thread",
-                threads, median, min, max));
+    /** Per backend and layout: writers → the measurement with group commit, and without. */
+    private final Map<String, Map<Boolean, Map<Integer, ConcurrencyBench.Result[]>>> concurrencyResults = new LinkedHashMap<>();
+    private final List<String> concurrencyVerdicts = new ArrayList<>();
+    private final List<String> twoProcesses = new ArrayList<>();
+
+    void concurrency(String backend, boolean oneRun, int threads, ConcurrencyBench.Result with, ConcurrencyBench.Result without,
+                     ConcurrencyBench.Result raw) {
+        concurrency.add(f("| %s | %s | %d | %,.0f (%,.0f–%,.0f) | %,.0f / %,.0f | %s | %s |", backend,
+                oneRun ? "one shared run" : "a run per writer", threads, with.rate(), with.minRate(), with.maxRate(),
+                with.p50Nanos() / 1e3, with.p99Nanos() / 1e3,
+                without == null ? "—" : f("%,.0f (%,.0f / %,.0f µs)", without.rate(), without.p50Nanos() / 1e3, without.p99Nanos() / 1e3),
+                f("%,.0f (%,.0f / %,.0f µs)", raw.rate(), raw.p50Nanos() / 1e3, raw.p99Nanos() / 1e3)));
+        concurrencyResults.computeIfAbsent(backend, k -> new LinkedHashMap<>()).computeIfAbsent(oneRun, k -> new LinkedHashMap<>())
+                .put(threads, new ConcurrencyBench.Result[] {with, without});
+    }
+
+    void twoProcesses(String backend, boolean oneRun, String figures) {
+        twoProcesses.add(f("| %s | %s | %s |", backend, oneRun ? "one shared run" : "a run per writer", figures));
+    }
+
+    /** The targets of group commit, from the figures of this run. */
+    void concurrencyVerdicts(String backend) {
+        Map<Boolean, Map<Integer, ConcurrencyBench.Result[]>> byLayout = concurrencyResults.get(backend);
+        if (byLayout == null) {
+            return;
+        }
+        boolean sqlite = backend.startsWith("SQLite");
+        boolean postgres = backend.startsWith("PostgreSQL");
+        for (Map.Entry<Boolean, Map<Integer, ConcurrencyBench.Result[]>> layout : byLayout.entrySet()) {
+            String name = layout.getKey() ? "one shared run" : "a run per writer";
+            ConcurrencyBench.Result[] one = layout.getValue().get(1);
+            ConcurrencyBench.Result[] eight = layout.getValue().get(8);
+            if (one == null || eight == null) {
+                continue;
+            }
+            double scale = eight[0].rate() / one[0].rate();
+            String scaleVerdict = sqlite ? verdict(scale >= 5, f("Concurrency on %s, %s: 8 writers do %.2f× the appends/s of one (target ≥ 5×)", backend, name, scale))
+                    : postgres && layout.getKey() ? verdict(scale >= 3, f("Concurrency on %s, %s: 8 writers do %.2f× the appends/s of one (target ≥ 3×)", backend, name, scale))
+                    : "information";
+            double tail = eight[0].p99Nanos() / (double) one[0].p50Nanos();
+            String tailVerdict = sqlite || postgres ? verdict(tail <= 4, f("Concurrency on %s, %s: p99 at 8 writers is %.2f× the 1-writer median (target ≤ 4×)", backend, name, tail))
+                    : "information";
+            String alone = "—";
+            if (one[1] != null) {
+                double g3 = one[0].p50Nanos() / (double) one[1].p50Nanos();
+                alone = f("%.2f× %s", g3, verdict(g3 <= 1.1, f("G3 on %s, %s: a lone writer's append with group commit is %.2f× without (target ≤ 1.1×)", backend, name, g3)));
+            }
+            concurrencyVerdicts.add(f("| %s | %s | %.2f× %s | %.2f× %s | %s |", backend, name, scale, scaleVerdict, tail, tailVerdict, alone));
+        }
     }
 
     void p6Unavailable(String backend, String why) {
@@ -273,10 +319,25 @@ final class Report {
         }
 
         if (!concurrency.isEmpty()) {
-            md.append("\n## Concurrency — appends per second\n\n");
-            md.append("Single-event appends; median of three repetitions (min–max).\n\n");
-            md.append("| backend | runs | threads | appends/s | range |\n|---|---|---:|---:|---|\n");
+            md.append("\n## Concurrency — appends per second, with group commit\n\n");
+            md.append("Single-event appends by 1 to 16 writers at once, each to a run of its own or all to one shared run:"
+                    + " Memoria as configured (group commit on), the same without group commit (`JdbcOptions.groupCommit(false)`,"
+                    + " same database, same run of the benchmark) and a raw single-row insert into a similar table, each writer"
+                    + " on its own connection, every insert its own transaction. Rates are the median of three repetitions"
+                    + " (min–max); latencies (p50 / p99) pool every append of the three. Targets: SQLite at 8 writers ≥ 5×"
+                    + " its 1-writer rate (both layouts); PostgreSQL one shared run at 8 writers ≥ 3× its 1-writer rate;"
+                    + " p99 at 8 writers ≤ 4× the 1-writer median; a lone writer within 1.1× of its append without group"
+                    + " commit (G3).\n\n");
+            md.append("| backend | runs | writers | appends/s (range) | p50 / p99 µs | without group commit: appends/s (p50 / p99) | raw insert: rows/s (p50 / p99) |\n|---|---|---:|---:|---:|---:|---:|\n");
             concurrency.forEach(r -> md.append(r).append('\n'));
+            md.append("\n| backend | runs | 8 writers / 1 writer | p99 at 8 / p50 at 1 | lone writer: with / without group commit (p50) |\n|---|---|---|---|---|\n");
+            concurrencyVerdicts.forEach(r -> md.append(r).append('\n'));
+            if (!twoProcesses.isEmpty()) {
+                md.append("\nTwo processes on one SQLite file, 4 writers each, released at once (group commit groups the"
+                        + " writers of one process; the processes take turns on SQLite's write lock):\n\n");
+                md.append("| backend | runs | appends/s of both | p50 / p99 µs of each process |\n|---|---|---:|---|\n");
+                twoProcesses.forEach(r -> md.append(r).append('\n'));
+            }
         }
 
         if (!p6Search.isEmpty() || !p6Unavailable.isEmpty()) {

@@ -43,7 +43,7 @@ public final class Bench {
                   int buildSqlite, int buildPostgres, int p4Reps, int[] threads, int opsPerThread, P6 p6) {
         static Config fullRun() {
             return new Config(false, new int[] {10, 1_000, 10_000, 100_000}, 100, 400, 100, new int[] {10, 100, 1_000, 5_000},
-                    40, 5_000, 2_000, 300, new int[] {1, 2, 4, 8}, 100, P6.FULL);
+                    40, 5_000, 2_000, 300, new int[] {1, 2, 4, 8, 16}, 100, P6.FULL);
         }
 
         static Config quickRun() {

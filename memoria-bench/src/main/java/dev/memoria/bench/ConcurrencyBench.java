@@ -50,7 +50,7 @@ final class ConcurrencyBench {
     }
 
     private void run() throws Exception {
-        int[] writers = config.quick() ? new int[] {1, 4} : new int[] {1, 2, 4, 8, 16};
+        int[] writers = config.threads();
         int ops = config.quick() ? 10 : config.opsPerThread();
         try (Stores off = b.storesWithoutGroupCommit()) {
             for (boolean oneRun : new boolean[] {false, true}) {

@@ -516,4 +516,30 @@ class MongoFactBackendTest {
         } while (cursor != null);
         return all;
     }
+
+    /**
+     * A clock that went back (another process's, say): the new version starts when the one it
+     * supersedes did, never before it, and the old one held for no time, as in the reference.
+     */
+    @Test
+    void aClockThatWentBackMakesTheNewVersionStartAtTheOldOnesValidFrom() {
+        try (Stores mongo = open(db); Stores reference = InMemoryStores.create(clock)) {
+            for (Stores stores : List.of(mongo, reference)) {
+                clock.set(START.plusSeconds(60));
+                Fact first = stores.facts().put(keyed("city", "lives in Paris"));
+                clock.set(START);
+                Fact second = stores.facts().put(keyed("city", "lives in Rome"));
+                assertThat(second.version()).isEqualTo(2);
+                assertThat(second.validFrom()).isEqualTo(first.validFrom());
+                assertThat(second.createdAt()).isEqualTo(first.validFrom());
+                List<Fact> history = stores.facts().history(ADA, "city");
+                assertThat(history).extracting(Fact::validFrom, Fact::validTo).containsExactly(
+                        Tuple.tuple(first.validFrom(), first.validFrom()), Tuple.tuple(first.validFrom(), null));
+                assertThat(stores.facts().search(FactQuery.in(ADA).text("lives")).items())
+                        .extracting(m -> m.fact().id()).containsExactly(second.id());
+                assertThat(stores.facts().search(FactQuery.in(ADA).validAt(first.validFrom())).items())
+                        .extracting(m -> m.fact().id()).containsExactly(second.id());
+            }
+        }
+    }
 }

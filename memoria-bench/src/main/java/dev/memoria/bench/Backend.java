@@ -259,7 +259,8 @@ abstract class Backend implements AutoCloseable {
 
         @Override
         Connection newRawConnection() throws SQLException {
-            return pool.getConnection();
+            // a connection of its own, outside the pool: 16 raw writers hold theirs for the whole measurement
+            return java.sql.DriverManager.getConnection(pg.getJdbcUrl("postgres", "postgres"));
         }
 
         @Override

@@ -51,11 +51,14 @@ final class ConcurrencyBench {
 
     private void run() throws Exception {
         int[] writers = config.threads();
-        int ops = config.quick() ? 10 : config.opsPerThread();
+        // the same number of appends per measurement at every writer count: a slow backend (the
+        // in-process MongoDB server does tens of appends a second) gets fewer
+        int total = config.quick() ? 20 : b instanceof Backend.Mongo ? 240 : 960;
         try (Stores off = b.storesWithoutGroupCommit()) {
             for (boolean oneRun : new boolean[] {false, true}) {
                 for (int n : writers) {
                     // interleaved, so that drift of the machine touches all three alike
+                    int ops = Math.max(5, total / n);
                     Result with = measure(n, ops, oneRun, "on", t -> memoria(b.stores));
                     Result without = off == null ? null : measure(n, ops, oneRun, "off", t -> memoria(off));
                     Result raw = measure(n, ops, oneRun, "raw", t -> b.rawWriter());
@@ -65,7 +68,7 @@ final class ConcurrencyBench {
         }
         if (b instanceof Backend.Sqlite sqlite && !config.quick()) {
             for (boolean oneRun : new boolean[] {false, true}) {
-                report.twoProcesses(b.name, oneRun, twoProcesses(sqlite.file(), oneRun, 4, ops));
+                report.twoProcesses(b.name, oneRun, twoProcesses(sqlite.file(), oneRun, 4, total / 8));
             }
         }
         report.concurrencyVerdicts(b.name);
@@ -89,34 +92,38 @@ final class ConcurrencyBench {
             ExecutorService pool = Executors.newFixedThreadPool(threads);
             CountDownLatch gate = new CountDownLatch(1);
             List<Future<long[]>> futures = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                Writer0 w = writers.open(t);
-                String run = oneRun ? prefix : prefix + "-" + t;
-                int thread = t;
-                futures.add(pool.submit(() -> {
-                    long[] nanos = new long[ops];
-                    gate.await();
-                    for (int i = 0; i < ops; i++) {
-                        long t0 = System.nanoTime();
-                        w.write(run, (long) thread * ops + i + 1);
-                        nanos[i] = System.nanoTime() - t0;
-                    }
-                    if (w instanceof AutoCloseable c) {
-                        c.close();
-                    }
-                    return nanos;
-                }));
-            }
-            long t0 = System.nanoTime();
-            gate.countDown();
-            for (Future<long[]> f : futures) {
-                for (long n : f.get()) {
-                    latencies.add(n);
+            try {
+                for (int t = 0; t < threads; t++) {
+                    Writer0 w = writers.open(t);
+                    String run = oneRun ? prefix : prefix + "-" + t;
+                    int thread = t;
+                    futures.add(pool.submit(() -> {
+                        long[] nanos = new long[ops];
+                        gate.await();
+                        for (int i = 0; i < ops; i++) {
+                            long t0 = System.nanoTime();
+                            w.write(run, (long) thread * ops + i + 1);
+                            nanos[i] = System.nanoTime() - t0;
+                        }
+                        if (w instanceof AutoCloseable c) {
+                            c.close();
+                        }
+                        return nanos;
+                    }));
                 }
+                long t0 = System.nanoTime();
+                gate.countDown();
+                for (Future<long[]> f : futures) {
+                    for (long n : f.get()) {
+                        latencies.add(n);
+                    }
+                }
+                long elapsed = System.nanoTime() - t0;
+                rates[rep] = (double) threads * ops * 1e9 / elapsed;
+            } finally {
+                gate.countDown(); // a writer that could not open must not leave the others waiting
+                pool.shutdownNow();
             }
-            long elapsed = System.nanoTime() - t0;
-            pool.shutdown();
-            rates[rep] = (double) threads * ops * 1e9 / elapsed;
         }
         Arrays.sort(rates);
         long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();

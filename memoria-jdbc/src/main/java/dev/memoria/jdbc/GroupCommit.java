@@ -4,6 +4,7 @@ import dev.memoria.spi.GroupCommits;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -18,12 +19,23 @@ import java.util.function.Supplier;
  * is rolled back to its savepoint and gets its own failure, and the others commit (G1). A caller
  * returns only after the commit that holds its events (G2); if that commit fails, every caller of
  * the group gets the failure, as a lone caller would.
+ *
+ * <p>SQLite lets one transaction write at a time, so its appends form one queue. PostgreSQL
+ * commits transactions of different rows in parallel and groups their WAL flushes itself, so its
+ * appends queue in {@link #POSTGRES_LANES} lanes by run: appends to one run (which serialise on
+ * its head row anyway) share a transaction, and appends to runs in other lanes never wait for
+ * that group's commit.
  */
 final class GroupCommit {
     /** The most callers whose appends one transaction holds. */
     static final int MAX_CALLERS = 64;
     /** The most events one transaction holds, so that a group's transaction stays small. */
     static final int MAX_EVENTS = 5_000;
+    /**
+     * PostgreSQL's queues: as many as the connections Memoria's own pool holds, so that groups of
+     * different runs can all be committing at once.
+     */
+    static final int POSTGRES_LANES = 8;
     private static final String SAVEPOINT = "SAVEPOINT memoria_member";
     private static final String ROLLBACK_TO = "ROLLBACK TO SAVEPOINT memoria_member";
     private static final String RELEASE = "RELEASE SAVEPOINT memoria_member";
@@ -40,11 +52,21 @@ final class GroupCommit {
     }
 
     private final Database db;
-    private final GroupCommits<Append<?>> groups;
+    private final List<GroupCommits<Append<?>>> lanes;
 
     GroupCommit(Database db) {
         this.db = db;
-        this.groups = new GroupCommits<>(MAX_CALLERS, MAX_EVENTS, this::commit);
+        int count = db.dialect == Dialect.POSTGRESQL ? POSTGRES_LANES : 1;
+        List<GroupCommits<Append<?>>> queues = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            queues.add(new GroupCommits<>(MAX_CALLERS, MAX_EVENTS, this::commit));
+        }
+        this.lanes = List.copyOf(queues);
+    }
+
+    /** @return the lane whose group an append to this run joins */
+    int lane(String runId) {
+        return Math.floorMod(runId.hashCode(), lanes.size());
     }
 
     private static final class Append<T> extends GroupCommits.Request<T> {
@@ -63,13 +85,14 @@ final class GroupCommit {
     /**
      * Runs one append, alone or in a group.
      *
+     * @param runId the run it appends to, which picks its lane
      * @param events how many events it appends
      * @param alone the append as one caller makes it, with its own transactions
      * @param member the same append as a member of a group
      * @return its result
      */
-    <T> T append(int events, Supplier<T> alone, Member<T> member) {
-        return groups.submit(new Append<>(events, alone, member));
+    <T> T append(String runId, int events, Supplier<T> alone, Member<T> member) {
+        return lanes.get(lane(runId)).submit(new Append<>(events, alone, member));
     }
 
     private void commit(List<Append<?>> group) {
@@ -139,6 +162,7 @@ final class GroupCommit {
 
     @Override
     public String toString() {
-        return "GroupCommit[up to " + MAX_CALLERS + " appends, " + MAX_EVENTS + " events per transaction]";
+        return "GroupCommit[" + lanes.size() + (lanes.size() == 1 ? " queue" : " queues by run") + ", up to "
+                + MAX_CALLERS + " appends, " + MAX_EVENTS + " events per transaction]";
     }
 }

@@ -119,7 +119,7 @@ final class JdbcMemoryStore implements MemoryStore {
         if (groupCommit == null) {
             return appendAlone(run, expected, batch);
         }
-        return groupCommit.append(batch.size(), () -> appendAlone(run, expected, batch), (c, savepoint) -> {
+        return groupCommit.append(run.runId(), batch.size(), () -> appendAlone(run, expected, batch), (c, savepoint) -> {
             // the same paths inside a group's transaction: a fast path that cannot do the job rolls
             // back to the member's savepoint, and the checked path decides
             List<MemoryEvent> done;

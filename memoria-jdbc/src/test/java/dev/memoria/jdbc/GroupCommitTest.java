@@ -161,6 +161,70 @@ class GroupCommitTest {
         }
     }
 
+    @Test
+    @DisplayName("G1 (PostgreSQL): an append to one run never waits for another run's commit in its lane")
+    void postgresRunsOfOtherLanesCommitInParallel() throws Exception {
+        PostgresServer pg = PostgresServer.get();
+        String prefix = PostgresServer.freshPrefix();
+        try (Stores stores = JdbcStores.create(pg.dataSource(), JdbcOptions.defaults().tablePrefix(prefix));
+             Connection blocker = pg.dataSource().getConnection();
+             Connection watcher = pg.dataSource().getConnection()) {
+            stores.sessions().create(dev.memoria.session.NewSession.builder().id("s").build());
+            GroupCommit lanes = new GroupCommit(new Database(Dialect.POSTGRESQL, new Tables(prefix), java.time.Clock.systemUTC(), null));
+            String held = "held";
+            String other = "other-0";
+            for (int i = 1; i < 100 && lanes.lane(other) == lanes.lane(held); i++) {
+                other = "other-" + i;
+            }
+            RunRef heldRun = new RunRef("s", "agent", held);
+            RunRef otherRun = new RunRef("s", "agent", other);
+            stores.memory().append(heldRun, List.of(Event.userMessage("first")));
+            stores.memory().append(otherRun, List.of(Event.userMessage("first")));
+
+            // another transaction holds the held run's head row: its next append waits on the lock
+            blocker.setAutoCommit(false);
+            try (PreparedStatement lock = blocker.prepareStatement("SELECT last_seq FROM " + prefix + "run_heads WHERE run_id = ? FOR UPDATE")) {
+                lock.setString(1, held);
+                lock.executeQuery().close();
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            try {
+                Future<List<MemoryEvent>> waiting = pool.submit(() -> stores.memory().append(heldRun, List.of(Event.userMessage("second"))));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (!waitsOnALock(watcher, prefix) && System.nanoTime() < deadline) {
+                    LockSupport.parkNanos(5_000_000);
+                }
+                assertThat(waitsOnALock(watcher, prefix)).as("the held run's append waits on the row lock").isTrue();
+
+                Future<List<MemoryEvent>> free = pool.submit(() -> stores.memory().append(otherRun, List.of(Event.userMessage("second"))));
+                assertThat(free.get(20, TimeUnit.SECONDS)).singleElement()
+                        .satisfies(e -> assertThat(e.sequence()).isEqualTo(2));
+                assertThat(waiting).as("still held while the other run committed").isNotDone();
+
+                blocker.rollback();
+                assertThat(waiting.get(20, TimeUnit.SECONDS)).singleElement()
+                        .satisfies(e -> assertThat(e.sequence()).isEqualTo(2));
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    /**
+     * Whether a statement on the prefix's head rows waits on a lock. Asked outside the blocker's
+     * transaction, which would keep seeing the activity of its first read.
+     */
+    private static boolean waitsOnALock(Connection watcher, String prefix) throws Exception {
+        try (PreparedStatement ps = watcher.prepareStatement("SELECT count(*) FROM pg_stat_activity"
+                + " WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid() AND query LIKE ?")) {
+            ps.setString(1, "%" + prefix + "run_heads%");
+            try (var rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1) > 0;
+            }
+        }
+    }
+
     private static void proveGrouping(Stores stores, Watch watch, boolean postgres) throws Exception {
         stores.sessions().create(dev.memoria.session.NewSession.builder().id("s").build());
         RunRef lone = new RunRef("s", "agent", "lone");

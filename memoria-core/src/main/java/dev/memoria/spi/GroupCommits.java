@@ -4,15 +4,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
  * Leader/follower batching of writes, for backends that let concurrent appends share one durable
- * commit (G1–G3). A caller {@linkplain #submit submits} its request and waits for leadership; the
- * caller that gets it hands everything queued (its own request and those of callers that arrived
- * meanwhile, oldest first, within the limits) to the backend's committer, which must settle every
- * request it is given. There is no timer: a caller that finds nobody queued gets a group of one
+ * commit (G1–G3). A caller {@linkplain #submit submits} its request and waits until the request is
+ * settled or nobody leads; a caller that finds nobody leading becomes the leader and hands
+ * everything queued (its own request and those of callers that arrived meanwhile, oldest first,
+ * within the limits) to the backend's committer, which must settle every request it is given. When
+ * a commit ends, every waiter wakes: those whose requests it settled return without ever taking
+ * leadership, and one of the rest leads the next group. There is no timer: a caller that finds nobody queued gets a group of one
  * and commits at once (G3), and groups form only from callers that were already waiting while the
  * previous commit was being made.
  *
@@ -22,7 +23,9 @@ public final class GroupCommits<R extends GroupCommits.Request<?>> {
     private final int maxRequests;
     private final long maxSize;
     private final Consumer<List<R>> committer;
-    private final ReentrantLock leadership = new ReentrantLock();
+    private final Object monitor = new Object();
+    /** Whether a caller is committing a group; guarded by {@link #monitor}. */
+    private boolean leading;
     private final ConcurrentLinkedQueue<R> queue = new ConcurrentLinkedQueue<>();
 
     /**
@@ -100,17 +103,38 @@ public final class GroupCommits<R extends GroupCommits.Request<?>> {
         @SuppressWarnings("unchecked")
         R r = (R) request;
         queue.add(r);
-        while (!request.isSettled()) {
-            leadership.lock();
-            try {
-                if (!request.isSettled()) {
-                    lead();
+        boolean interrupted = false;
+        try {
+            while (true) {
+                synchronized (monitor) {
+                    // a caller whose request a group settled returns at once: it never needs leadership
+                    // to learn that, so a caller that keeps submitting cannot keep leading groups of one
+                    while (!request.isSettled() && leading) {
+                        try {
+                            monitor.wait();
+                        } catch (InterruptedException e) {
+                            interrupted = true; // the request is queued: it must be settled before returning
+                        }
+                    }
+                    if (request.isSettled()) {
+                        return request.outcome();
+                    }
+                    leading = true;
                 }
-            } finally {
-                leadership.unlock();
+                try {
+                    lead();
+                } finally {
+                    synchronized (monitor) {
+                        leading = false;
+                        monitor.notifyAll();
+                    }
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
-        return request.outcome();
     }
 
     /** @return how many requests wait for a leader now (for tests) */

@@ -75,6 +75,47 @@ class GroupCommitsTest {
     }
 
     @Test
+    @DisplayName("Callers whose requests a group settled return without waiting for leadership, so a caller that keeps"
+            + " submitting cannot lead groups of one while the others wait to hear they are done")
+    void settledCallersReturnWithoutLeadership() throws Exception {
+        int threads = 8;
+        int each = 40;
+        java.util.concurrent.atomic.AtomicInteger groups = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger largest = new java.util.concurrent.atomic.AtomicInteger();
+        GroupCommits<Write> commits = new GroupCommits<>(64, 1_000, group -> {
+            groups.incrementAndGet();
+            largest.accumulateAndGet(group.size(), Math::max);
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // a commit's fsync
+            group.forEach(w -> w.succeed(w.name));
+        });
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<Integer>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < each; i++) {
+                        assertThat(commits.submit(new Write(thread + ":" + i, 1))).isEqualTo(thread + ":" + i);
+                    }
+                    return each;
+                }));
+            }
+            start.countDown();
+            for (Future<Integer> f : futures) {
+                assertThat(f.get(1, TimeUnit.MINUTES)).isEqualTo(each);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        int requests = threads * each;
+        assertThat(largest.get()).as("the callers overlapped").isGreaterThan(1);
+        assertThat(groups.get()).as("commits for %d requests of %d callers that always have one waiting", requests, threads)
+                .isLessThanOrEqualTo(requests / 3);
+    }
+
+    @Test
     @DisplayName("A group holds at most its limits, and a committer that throws settles every request of its group")
     void limitsAndFailures() {
         List<Integer> sizes = new ArrayList<>();

@@ -123,6 +123,14 @@ public final class GroupCommits<R extends GroupCommits.Request<?>> {
                 }
                 try {
                     lead();
+                } catch (RuntimeException groupFailed) {
+                    // lead() failed every request of that group; this caller's own request, if it was
+                    // not among them, is still queued, and the loop commits it or waits for it
+                } catch (Error e) {
+                    if (!request.isSettled() && queue.remove(r)) {
+                        r.fail(new dev.memoria.StoreStateException("not committed: a group of writes failed with " + e));
+                    }
+                    throw e;
                 } finally {
                     synchronized (monitor) {
                         leading = false;

@@ -64,9 +64,9 @@ final class GroupCommit {
         this.lanes = List.copyOf(queues);
     }
 
-    /** @return the lane whose group an append to this run joins */
-    int lane(String runId) {
-        return Math.floorMod(runId.hashCode(), lanes.size());
+    /** @return which of {@code lanes} queues an append to this run joins */
+    static int lane(String runId, int lanes) {
+        return Math.floorMod(runId.hashCode(), lanes);
     }
 
     private static final class Append<T> extends GroupCommits.Request<T> {
@@ -92,7 +92,7 @@ final class GroupCommit {
      * @return its result
      */
     <T> T append(String runId, int events, Supplier<T> alone, Member<T> member) {
-        return lanes.get(lane(runId)).submit(new Append<>(events, alone, member));
+        return lanes.get(lane(runId, lanes.size())).submit(new Append<>(events, alone, member));
     }
 
     private void commit(List<Append<?>> group) {

@@ -170,10 +170,9 @@ class GroupCommitTest {
              Connection blocker = pg.dataSource().getConnection();
              Connection watcher = pg.dataSource().getConnection()) {
             stores.sessions().create(dev.memoria.session.NewSession.builder().id("s").build());
-            GroupCommit lanes = new GroupCommit(new Database(Dialect.POSTGRESQL, new Tables(prefix), java.time.Clock.systemUTC(), null));
             String held = "held";
             String other = "other-0";
-            for (int i = 1; i < 100 && lanes.lane(other) == lanes.lane(held); i++) {
+            for (int i = 1; i < 100 && GroupCommit.lane(other, GroupCommit.POSTGRES_LANES) == GroupCommit.lane(held, GroupCommit.POSTGRES_LANES); i++) {
                 other = "other-" + i;
             }
             RunRef heldRun = new RunRef("s", "agent", held);
